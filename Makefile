@@ -1,0 +1,74 @@
+# Achievement Collector: `make local` runs the app, `make test` tests it (both install what they need).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Lambda runtime's Python (template.yaml: python3.12); tests run on the same one.
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export SAM_CLI_TELEMETRY := 0
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install local test test-unit test-integration lint format typecheck validate build check invoke bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+install: $(STAMP) node_modules/.installed .system-deps  ## everything the app and its tests need
+
+.system-deps:
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	@touch $@
+
+$(STAMP): requirements-dev.txt layers/core/requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found (pyenv install 3.12 or set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json | .system-deps
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+local: install  ## run the whole app on 127.0.0.1:3000 (DynamoDB Local, every API route); Ctrl-C stops
+	$(BIN)/python -m devstack
+
+test: install  ## the whole test suite: unit (moto) + integration (DynamoDB Local, Prometheus, fake OpenAI)
+	$(BIN)/python -m pytest
+
+test-unit: install  ## unit tests only (moto, no servers)
+	$(BIN)/python -m pytest tests/unit
+
+test-integration: install  ## integration tests only
+	$(BIN)/python -m pytest tests/integration
+
+lint: install  ## ruff lint + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install  ## mypy with the pydantic plugin
+	$(BIN)/mypy layers/core/achievements functions devstack
+
+validate: install  ## sam validate --lint (cfn-lint)
+	$(BIN)/sam validate --lint
+
+build: install  ## sam build (functions + the core layer)
+	$(BIN)/sam build
+
+check: lint typecheck validate build  ## everything CI checks besides the tests
+
+invoke: build  ## invoke one function from the build output: make invoke FN=ThreadsWebhookFunction EVENT=events/threads_track.json
+	$(BIN)/python -m devstack.invoke $(FN) $(EVENT)
+
+clean:  ## remove build output and local data
+	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Docker-free local stack: DynamoDB Local, the template's tables and API routes, run in-process."""

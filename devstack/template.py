@@ -1,0 +1,136 @@
+"""Reads template.yaml (with CloudFormation's short tags) so local tables and routes come from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@lru_cache(maxsize=4)
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources(kind: str, path: Path = TEMPLATE) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource for name, resource in load_template(path)["Resources"].items() if resource.get("Type") == kind
+    }
+
+
+def table_definitions(path: Path = TEMPLATE) -> dict[str, dict[str, Any]]:
+    """CreateTable arguments (less the table name) of every AWS::DynamoDB::Table, keyed by logical id."""
+    tables = {}
+    for logical_id, resource in resources("AWS::DynamoDB::Table", path).items():
+        props = resource["Properties"]
+        definition: dict[str, Any] = {
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        for optional in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+            if optional in props:
+                definition[optional] = props[optional]
+        tables[logical_id] = {"create": definition, "ttl": props.get("TimeToLiveSpecification")}
+    return tables
+
+
+def create_tables(client: Any, prefix: str, path: Path = TEMPLATE) -> dict[str, str]:
+    """Create the template's tables (if missing) as `<prefix>-<LogicalId>`; returns logical id -> name."""
+    names = {}
+    existing = set(client.list_tables().get("TableNames", []))
+    for logical_id, definition in table_definitions(path).items():
+        name = f"{prefix}-{logical_id}"
+        names[logical_id] = name
+        if name in existing:
+            continue
+        client.create_table(TableName=name, **definition["create"])
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+        ttl = definition["ttl"]
+        if ttl and ttl.get("Enabled"):
+            client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+            )
+    return names
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    method: str
+    path: str
+    code_uri: str
+    handler: str
+    environment: dict[str, Any] = field(default_factory=dict)
+    api_key_required: bool = True
+
+
+def _api_key_required(api: dict[str, Any] | None, event_props: dict[str, Any]) -> bool:
+    auth = event_props.get("Auth", {})
+    if "ApiKeyRequired" in auth:
+        return bool(auth["ApiKeyRequired"])
+    if api is None:
+        return False
+    return bool(api.get("Properties", {}).get("Auth", {}).get("ApiKeyRequired", False))
+
+
+def api_routes(path: Path = TEMPLATE) -> list[Route]:
+    """Every `Type: Api` event of every function, as API Gateway would route it."""
+    template = load_template(path)
+    apis = resources("AWS::Serverless::Api", path)
+    global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    routes = []
+    for name, function in resources("AWS::Serverless::Function", path).items():
+        props = function["Properties"]
+        env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
+        for event in props.get("Events", {}).values():
+            if event.get("Type") != "Api":
+                continue
+            event_props = event["Properties"]
+            api_ref = event_props.get("RestApiId", {}).get("Ref") if event_props.get("RestApiId") else None
+            routes.append(
+                Route(
+                    function=name,
+                    method=event_props["Method"].upper(),
+                    path=event_props["Path"],
+                    code_uri=props["CodeUri"],
+                    handler=props.get("Handler", "app.lambda_handler"),
+                    environment=env,
+                    api_key_required=_api_key_required(apis.get(api_ref) if api_ref else None, event_props),
+                )
+            )
+    return routes
+
+
+def function_environment(function: str, path: Path = TEMPLATE) -> dict[str, Any]:
+    template = load_template(path)
+    global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    props = template["Resources"][function]["Properties"]
+    return {**global_env, **props.get("Environment", {}).get("Variables", {})}

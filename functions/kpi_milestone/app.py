@@ -1,0 +1,56 @@
+"""KPI milestones: `POST /kpi/milestones` is the reference's `track_kpi_milestone` over the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from achievements.api import make_resolver, resolve
+from achievements.dal import AchievementStore
+from achievements.logic.kpi import track_kpi_milestone
+from achievements.models import ErrorResponse, KpiMilestoneIn, TrackResponse
+from achievements.observability import logger, metrics, tracer
+from achievements.settings import core_settings
+
+settings = core_settings()
+store = AchievementStore(settings.achievements_table_name)
+app = make_resolver()
+
+
+@app.post(
+    "/kpi/milestones",
+    summary="Record a KPI that met its target as a milestone achievement",
+    responses={
+        200: {
+            "description": "skipped, updated or unchanged",
+            "content": {"application/json": {"model": TrackResponse}},
+        },
+        201: {"description": "created", "content": {"application/json": {"model": TrackResponse}}},
+        400: {"description": "body missing or not JSON", "content": {"application/json": {"model": ErrorResponse}}},
+        413: {"description": "body over 64 KiB", "content": {"application/json": {"model": ErrorResponse}}},
+        422: {
+            "description": "invalid fields or unknown metric",
+            "content": {"application/json": {"model": ErrorResponse}},
+        },
+    },
+    tags=["kpi"],
+)
+def milestone(body: KpiMilestoneIn) -> Response[TrackResponse]:
+    answer = track_kpi_milestone(
+        body.metric_name, body.value, body.target, store, direction=body.direction, occurred_at=body.occurred_at
+    )
+    return Response(
+        status_code=201 if answer.status == "created" else 200,
+        content_type=content_types.APPLICATION_JSON,
+        body=answer,
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return resolve(app, event, context, settings.max_body_bytes)

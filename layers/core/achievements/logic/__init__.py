@@ -1,0 +1,1 @@
+"""Use cases: turn a validated input into drafts and store them."""

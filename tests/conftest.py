@@ -1,0 +1,106 @@
+"""Shared fixtures: the environment functions read at import, moto tables built from template.yaml, events."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+TEST_PREFIX = "test"
+
+# Before any function module is imported: they validate their settings at import, as on a cold start.
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "AchievementCollector",
+        "POWERTOOLS_SERVICE_NAME": "tests",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "ACHIEVEMENTS_TABLE_NAME": f"{TEST_PREFIX}-AchievementsTable",
+        "IDEMPOTENCY_TABLE_NAME": f"{TEST_PREFIX}-IdempotencyTable",
+    }
+)
+for _endpoint in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS"):
+    os.environ.pop(_endpoint, None)
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 15_000
+
+
+@pytest.fixture
+def lambda_context() -> LambdaContext:
+    return LambdaContext()
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())
+
+
+def api_event(name: str, body: Any = None, raw_body: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """An event from events/ with another body (a JSON value, or raw text) and other fields."""
+    event = load_event(name)
+    if raw_body is not None:
+        event["body"] = raw_body
+    elif body is not None:
+        event["body"] = json.dumps(body)
+    event.update(overrides)
+    return event
+
+
+@dataclass
+class Tables:
+    client: Any
+    names: dict[str, str]
+
+    @property
+    def achievements(self) -> str:
+        return self.names["AchievementsTable"]
+
+    def items(self, table: str | None = None) -> list[dict[str, Any]]:
+        """Every item of a table (tests only: the app itself never scans)."""
+        paginator = self.client.get_paginator("scan")
+        return [item for page in paginator.paginate(TableName=table or self.achievements) for item in page["Items"]]
+
+    def achievement_items(self) -> list[dict[str, Any]]:
+        return [item for item in self.items() if item["sk"]["S"] == "ACHIEVEMENT"]
+
+
+@pytest.fixture
+def moto_tables() -> Iterator[Tables]:
+    """The template's tables in moto, named like the function environment expects."""
+    import boto3
+    from moto import mock_aws
+
+    from devstack.template import create_tables
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        yield Tables(client, create_tables(client, TEST_PREFIX))
+
+
+@pytest.fixture
+def store(moto_tables: Tables) -> Any:
+    from achievements.dal import AchievementStore
+
+    return AchievementStore(moto_tables.achievements, client=moto_tables.client)

@@ -1,0 +1,91 @@
+"""The app behind the local API Gateway (routes and API key from template.yaml) over plain HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from devstack.dynamodb_local import free_port
+from devstack.stack import LocalStack
+from devstack.template import api_routes
+from tests.conftest import load_event
+
+pytestmark = pytest.mark.integration
+KEY = "integration-test-key"
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack(port=free_port(), api_key=KEY) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def http(stack: LocalStack) -> Iterator[httpx.Client]:
+    assert stack.gateway is not None
+    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=30) as client:
+        yield client
+
+
+def count_achievements(stack: LocalStack) -> int:
+    assert stack.dynamodb is not None
+    import boto3
+
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=stack.dynamodb.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    items = client.scan(TableName=stack.table_names["AchievementsTable"])["Items"]
+    return sum(1 for item in items if item["sk"]["S"] == "ACHIEVEMENT")
+
+
+def test_reference_payload_over_http_is_created_then_answers_the_same_id(http: httpx.Client) -> None:
+    post = json.loads(load_event("threads_track.json")["body"]) | {"post_id": "http-1"}
+    first = http.post("/threads/track", json=post)
+    assert first.status_code == 201
+    achievement_id = first.json()["achievement_id"]
+    assert first.json() == {"status": "created", "achievement_id": achievement_id}
+    again = http.post("/threads/track", json=post)
+    assert (again.status_code, again.json()) == (200, {"status": "unchanged", "achievement_id": achievement_id})
+
+
+def test_stage_prefixed_path_is_served_too(http: httpx.Client) -> None:
+    body = json.loads(load_event("kpi_milestone.json")["body"])
+    answer = http.post("/Prod/kpi/milestones", json=body)
+    assert answer.status_code in (200, 201)
+
+
+@pytest.mark.parametrize("route", api_routes(), ids=lambda r: f"{r.method} {r.path}")
+def test_every_route_refuses_a_request_without_the_api_key(stack: LocalStack, route) -> None:
+    assert route.api_key_required
+    assert stack.gateway is not None
+    before = count_achievements(stack)
+    path = route.path.replace("{id}", "1")
+    for headers in ({}, {"x-api-key": "wrong"}):
+        answer = httpx.request(route.method, stack.gateway.url + path, json={}, headers=headers, timeout=30)
+        assert answer.status_code == 403
+        assert answer.json() == {"message": "missing or invalid x-api-key header"}
+    assert count_achievements(stack) == before
+
+
+def test_unknown_route_is_404_naming_it(http: httpx.Client) -> None:
+    answer = http.post("/threads/untrack", json={})
+    assert (answer.status_code, answer.json()) == (404, {"message": "no route POST /threads/untrack"})
+
+
+def test_bad_input_over_http_is_a_clear_4xx_and_writes_nothing(stack: LocalStack, http: httpx.Client) -> None:
+    before = count_achievements(stack)
+    not_json = http.post("/threads/track", content=b"{oops", headers={"Content-Type": "application/json"})
+    assert (not_json.status_code, not_json.json()["message"]) == (400, "request body is not valid JSON")
+    too_big = http.post("/threads/track", json={"hook": "x" * 70_000, "engagement_rate": 0.5})
+    assert too_big.status_code == 413
+    negative = http.post("/threads/track", json={"hook": "h", "engagement_rate": 0.5, "views": -3})
+    assert negative.status_code == 422
+    assert "views" in negative.json()["message"]
+    assert count_achievements(stack) == before

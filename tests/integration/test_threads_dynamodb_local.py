@@ -1,0 +1,84 @@
+"""The Threads handler against a real DynamoDB Local: reference payload, repeats, concurrent deliveries."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from achievements.dal import AchievementStore
+from functions.threads_webhook import app as threads_app
+from tests.conftest import Tables, api_event, load_event
+
+pytestmark = pytest.mark.integration
+EVENT = "threads_track.json"
+
+
+@pytest.fixture
+def store(local_tables: Tables, monkeypatch: pytest.MonkeyPatch) -> AchievementStore:
+    store = AchievementStore(local_tables.achievements, client=local_tables.client)
+    monkeypatch.setattr(threads_app, "store", store)
+    return store
+
+
+def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
+    response = threads_app.lambda_handler(event, context)
+    return int(response["statusCode"]), json.loads(response["body"])
+
+
+def test_reference_payload_round_trips_through_dynamodb_local(store, lambda_context) -> None:
+    status, body = call(load_event(EVENT), lambda_context)
+    assert (status, body) == (201, {"status": "created", "achievement_id": 1})
+    achievement = store.get(1)
+    assert achievement is not None
+    assert "$8.00" in achievement.business_value
+    assert achievement.metrics["estimated_revenue_usd"] == 8.0
+
+    status, body = call(load_event(EVENT), lambda_context)
+    assert (status, body) == (200, {"status": "unchanged", "achievement_id": 1})
+
+
+def test_fifty_concurrent_deliveries_of_one_post_create_exactly_one_achievement(
+    store, local_tables, lambda_context
+) -> None:
+    # Given 50 deliveries of the same post at once
+    event = load_event(EVENT)
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(lambda _: call(json.loads(json.dumps(event)), lambda_context), range(50)))
+
+    # Then exactly one was created, the others answer with its id, and the table holds one achievement
+    statuses = sorted(body["status"] for _, body in answers)
+    assert statuses == ["created"] + ["unchanged"] * 49
+    assert {body["achievement_id"] for _, body in answers} == {answers[0][1]["achievement_id"]}
+    assert [status for status, _ in answers].count(201) == 1
+    assert len(local_tables.achievement_items()) == 1
+    refs = [item for item in local_tables.items() if item["sk"]["S"] == "REF"]
+    assert len(refs) == 1
+
+
+def test_concurrent_distinct_posts_get_distinct_ids(store, local_tables, lambda_context) -> None:
+    posts = [json.loads(load_event(EVENT)["body"]) | {"post_id": f"p-{n}"} for n in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda post: call(api_event(EVENT, body=post), lambda_context), posts))
+    ids = [body["achievement_id"] for _, body in answers]
+    assert len(set(ids)) == 20
+    assert all(status == 201 for status, _ in answers)
+    assert len(local_tables.achievement_items()) == 20
+
+
+def test_concurrent_updates_of_one_post_leave_one_consistent_achievement(store, local_tables, lambda_context) -> None:
+    base = json.loads(load_event(EVENT)["body"]) | {"post_id": "p-upd"}
+    call(api_event(EVENT, body=base), lambda_context)
+    versions = [base | {"views": 10000 + n} for n in range(1, 16)]
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        answers = list(pool.map(lambda post: call(api_event(EVENT, body=post), lambda_context), versions))
+    assert {body["achievement_id"] for _, body in answers} == {1}
+    assert all(body["status"] in {"updated", "unchanged"} for _, body in answers)
+    achievement = store.get(1)
+    assert achievement is not None
+    ref = next(item for item in local_tables.items() if item["sk"]["S"] == "REF")
+    # the ref's fingerprint and the achievement agree: whichever update won, it won whole
+    assert ref["fingerprint"]["S"] == achievement.fingerprint
+    assert achievement.metrics["views"] in {post["views"] for post in versions}

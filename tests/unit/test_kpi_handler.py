@@ -1,0 +1,76 @@
+"""`POST /kpi/milestones` through the Lambda handler, on moto."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from achievements.dal import AchievementStore
+from functions.kpi_milestone import app as kpi_app
+from tests.conftest import api_event, load_event
+
+EVENT = "kpi_milestone.json"
+
+
+@pytest.fixture(autouse=True)
+def _store(monkeypatch: pytest.MonkeyPatch, store: AchievementStore) -> None:
+    monkeypatch.setattr(kpi_app, "store", store)
+
+
+def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
+    response = kpi_app.lambda_handler(event, context)
+    return int(response["statusCode"]), json.loads(response["body"])
+
+
+def test_reference_revenue_milestone_is_created_with_the_reference_texts(lambda_context, store) -> None:
+    status, body = call(load_event(EVENT), lambda_context)
+    assert (status, body) == (201, {"status": "created", "achievement_id": 1})
+    achievement = store.get(1)
+    assert achievement is not None
+    assert (achievement.title, achievement.category, achievement.description) == (
+        "KPI Milestone: Revenue Projection Monthly",
+        "business",
+        "Achieved revenue target: $25,000 (target: $20,000)",
+    )
+    assert achievement.business_value == "$25,000 direct monthly revenue impact"
+    assert achievement.impact == "Surpassed target by 25% - strong achievement"
+    assert achievement.source == "kpi"
+
+
+def test_same_target_reached_again_with_a_better_value_updates_the_milestone(lambda_context, store) -> None:
+    call(load_event(EVENT), lambda_context)
+    body = {"metric_name": "revenue_projection_monthly", "value": 30000.0, "target": 20000.0}
+    status, answer = call(api_event(EVENT, body=body), lambda_context)
+    assert (status, answer) == (200, {"status": "updated", "achievement_id": 1})
+    achievement = store.get(1)
+    assert achievement is not None
+    assert achievement.impact == "Surpassed target by 50% - exceptional achievement"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"metric_name": "Revenue!", "value": 1.0, "target": 1.0}, 422, "metric_name"),
+        ({"metric_name": "revenue_projection_monthly", "value": "25000", "target": 1.0}, 422, "value"),
+        ({"metric_name": "revenue_projection_monthly", "target": 1.0}, 422, "value"),
+        ({"metric_name": "revenue_projection_monthly", "value": 2.0, "target": 1.0, "extra": 1}, 422, "extra"),
+        ({"metric_name": "weekly_signups", "value": 2.0, "target": 1.0}, 422, "give its direction"),
+        ({"metric_name": "weekly_signups", "value": 2.0, "target": 1.0, "direction": "up"}, 422, "direction"),
+    ],
+)
+def test_bad_milestones_are_422_and_nothing_is_written(
+    lambda_context, moto_tables, body: dict[str, Any], status: int, fragment: str
+) -> None:
+    code, answer = call(api_event(EVENT, body=body), lambda_context)
+    assert code == status
+    assert fragment in answer["message"]
+    assert moto_tables.items() == []
+
+
+def test_non_finite_values_are_refused(lambda_context, moto_tables) -> None:
+    raw = '{"metric_name": "revenue_projection_monthly", "value": Infinity, "target": 20000}'
+    code, _answer = call(api_event(EVENT, raw_body=raw), lambda_context)
+    assert code in (400, 422)
+    assert moto_tables.items() == []

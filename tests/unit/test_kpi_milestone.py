@@ -1,0 +1,73 @@
+"""KPI milestones reproduce the reference's example texts exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from achievements.exceptions import InvalidInput
+from achievements.logic.kpi import kpi_milestone_draft, track_kpi_milestone
+from achievements.models import Category, Direction
+
+
+def test_revenue_milestone_matches_the_reference_example_exactly() -> None:
+    # When MRR of 25,000 exceeds the 20,000 target
+    draft = kpi_milestone_draft("revenue_projection_monthly", 25000.0, 20000.0)
+
+    # Then every text is the reference's
+    assert draft is not None
+    assert draft.title == "KPI Milestone: Revenue Projection Monthly"
+    assert draft.category is Category.BUSINESS
+    assert draft.description == "Achieved revenue target: $25,000 (target: $20,000)"
+    assert draft.business_value == "$25,000 direct monthly revenue impact"
+    assert draft.impact == "Surpassed target by 25% - strong achievement"
+    assert draft.metrics["improvement_percentage"] == 25
+
+
+def test_lower_is_better_metric_beats_its_target_by_going_under_it() -> None:
+    draft = kpi_milestone_draft("content_generation_latency_seconds", 1.2, 2.0)
+    assert draft is not None
+    assert draft.category is Category.PERFORMANCE
+    assert draft.description == "Achieved content generation latency target: 1.2s (target: 2.0s)"
+    assert draft.impact == "Beat target by 40% - strong achievement"
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "target"),
+    [("revenue_projection_monthly", 19999.0, 20000.0), ("cost_per_follow_dollars", 0.02, 0.01)],
+)
+def test_missed_target_makes_no_milestone(metric: str, value: float, target: float) -> None:
+    assert kpi_milestone_draft(metric, value, target) is None
+
+
+def test_missed_target_is_skipped_with_the_reason_and_nothing_written(store, moto_tables) -> None:
+    answer = track_kpi_milestone("cost_per_follow_dollars", 0.02, 0.01, store)
+    assert answer.status == "skipped"
+    assert answer.reason == "cost_per_follow_dollars $0.02 does not meet its target $0.01 (lower is better)"
+    assert moto_tables.items() == []
+
+
+def test_unknown_metric_needs_a_direction() -> None:
+    with pytest.raises(InvalidInput, match="give its direction"):
+        kpi_milestone_draft("weekly_signups", 120, 100)
+    draft = kpi_milestone_draft("weekly_signups", 120, 100, direction=Direction.HIGHER)
+    assert draft is not None
+    assert draft.title == "KPI Milestone: Weekly Signups"
+
+
+def test_known_metric_refuses_the_opposite_direction() -> None:
+    with pytest.raises(InvalidInput, match="lower-is-better"):
+        kpi_milestone_draft("cost_per_follow_dollars", 0.005, 0.01, direction=Direction.HIGHER)
+
+
+@pytest.mark.parametrize(
+    ("pct_value", "grade"),
+    [
+        (30000.0, "Surpassed target by 50% - exceptional achievement"),
+        (22500.0, "Surpassed target by 12.5% - solid achievement"),
+        (20100.0, "Surpassed target by 0.5% - target met"),
+    ],
+)
+def test_impact_grade_follows_the_margin(pct_value: float, grade: str) -> None:
+    draft = kpi_milestone_draft("revenue_projection_monthly", pct_value, 20000.0)
+    assert draft is not None
+    assert draft.impact == grade

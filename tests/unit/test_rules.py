@@ -1,0 +1,94 @@
+"""The pure rules of SPEC §3: viral threshold, revenue estimate, improvement detection, directions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from achievements.domain.metrics import CATALOGUE, Unit, format_value, metric_label
+from achievements.domain.rules import (
+    engaged_views,
+    estimated_revenue,
+    improvement_percentage,
+    is_improvement,
+    is_viral,
+)
+from achievements.models import Direction
+
+
+@pytest.mark.parametrize(("rate", "viral"), [(0.06, True), (0.0599999, False), (0.08, True), (0.0, False), (1.0, True)])
+def test_viral_threshold_is_inclusive_at_six_percent(rate: float, viral: bool) -> None:
+    assert is_viral(rate) is viral
+
+
+def test_revenue_is_one_cent_per_engaged_view_from_the_reference_example() -> None:
+    # Given 10,000 views at 8% engagement
+    # Then 800 engaged views and $8.00, exactly
+    assert engaged_views(10_000, 0.08) == Decimal("800")
+    assert estimated_revenue(10_000, 0.08) == Decimal("8.00")
+
+
+@pytest.mark.parametrize(
+    ("views", "rate", "revenue"),
+    [(1, 0.06, "0.00"), (100, 0.065, "0.07"), (123_456, 0.0712, "87.90"), (0, 0.5, "0.00")],
+)
+def test_revenue_rounds_half_up_to_the_cent(views: int, rate: float, revenue: str) -> None:
+    assert estimated_revenue(views, rate) == Decimal(revenue)
+
+
+def test_every_metric_of_the_catalogue_has_a_direction_and_the_reference_thresholds() -> None:
+    expected = {
+        "posts_engagement_rate": (0.06, Direction.HIGHER),
+        "revenue_projection_monthly": (20000, Direction.HIGHER),
+        "cost_per_follow_dollars": (0.01, Direction.LOWER),
+        "content_generation_latency_seconds": (2.0, Direction.LOWER),
+        "posts_generated_total": (100, Direction.HIGHER),
+        "http_request_duration_seconds": (0.5, Direction.LOWER),
+        "error_rate": (0.01, Direction.LOWER),
+        "uptime": (0.999, Direction.HIGHER),
+    }
+    assert {name: (spec.threshold, spec.direction) for name, spec in CATALOGUE.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("direction", "value", "threshold", "previous", "expected"),
+    [
+        # higher is better: at the threshold counts, then 10% over the previous value is required
+        (Direction.HIGHER, 0.06, 0.06, None, True),
+        (Direction.HIGHER, 0.059, 0.06, None, False),
+        (Direction.HIGHER, 0.078, 0.06, 0.07, True),
+        (Direction.HIGHER, 0.077, 0.06, 0.07, False),
+        (Direction.HIGHER, 22000, 20000, 20000, False),
+        (Direction.HIGHER, 22001, 20000, 20000, True),
+        # lower is better: at or under the threshold, then 10% under the previous value
+        (Direction.LOWER, 1.2, 2.0, None, True),
+        (Direction.LOWER, 2.0, 2.0, None, True),
+        (Direction.LOWER, 2.1, 2.0, None, False),
+        (Direction.LOWER, 1.2, 2.0, 1.3, False),
+        (Direction.LOWER, 1.0, 2.0, 1.2, True),
+        (Direction.LOWER, 0.009, 0.01, 0.01, False),
+        (Direction.LOWER, 0.0089, 0.01, 0.01, True),
+    ],
+)
+def test_improvement_needs_the_threshold_and_ten_percent_over_the_previous_value(
+    direction: Direction, value: float, threshold: float, previous: float | None, expected: bool
+) -> None:
+    assert is_improvement(direction, value, threshold, previous) is expected
+
+
+def test_improvement_percentage_of_the_reference_latency_example_is_40() -> None:
+    assert improvement_percentage(Direction.LOWER, 1.2, 2.0) == pytest.approx(40)
+    assert improvement_percentage(Direction.HIGHER, 25000, 20000) == pytest.approx(25)
+    assert improvement_percentage(Direction.HIGHER, 5, 0) == 0.0
+
+
+def test_labels_and_values_read_as_in_the_reference() -> None:
+    assert metric_label("content_generation_latency_seconds") == "Content Generation Latency Seconds"
+    assert format_value(25000.0, Unit.USD) == "$25,000"
+    assert format_value(0.008, Unit.USD) == "$0.008"
+    assert format_value(1234.5, Unit.USD) == "$1,234.50"
+    assert format_value(1.2, Unit.SECONDS) == "1.2s"
+    assert format_value(2.0, Unit.SECONDS) == "2.0s"
+    assert format_value(0.078, Unit.RATIO) == "7.8%"
+    assert format_value(1000, Unit.COUNT) == "1,000"
