@@ -104,3 +104,23 @@ def test_unknown_id_reads_as_none(store: AchievementStore) -> None:
 def test_non_finite_numbers_cannot_make_a_draft(bad: float) -> None:
     with pytest.raises(ValueError, match="finite number"):
         draft(metrics={"x": bad})
+
+
+def test_analysis_is_saved_only_for_the_content_that_was_analysed(store: AchievementStore) -> None:
+    result = store.upsert(draft(views=100))
+    analysed = store.get(result.achievement_id)
+    assert analysed is not None
+
+    # Given the achievement changed after the analysis started
+    store.upsert(draft(views=900))
+
+    # Then the stale analysis is refused, and a fresh one of the current content is kept
+    assert store.save_analysis(result.achievement_id, {"impact_score": 50}, 50, analysed.fingerprint) is False
+    current = store.get(result.achievement_id)
+    assert current is not None
+    assert current.analysis is None
+    assert store.save_analysis(result.achievement_id, {"impact_score": 70}, 70, current.fingerprint) is True
+    saved = store.get(result.achievement_id)
+    assert saved is not None
+    assert (saved.analysis, saved.impact_score) == ({"impact_score": 70}, 70)
+    assert store.save_analysis(404, {}, None, "x") is False
