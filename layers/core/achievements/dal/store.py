@@ -198,6 +198,36 @@ class AchievementStore:
         ]
         return self._transact(items, achievement, previous)
 
+    def save_analysis(
+        self, achievement_id: int, analysis: dict[str, Any], impact_score: float | None, analyzed_fingerprint: str
+    ) -> bool:
+        """Attach a deep analysis, only if the achievement still has the content that was analysed.
+
+        False when the achievement is gone or changed meanwhile (its fingerprint moved on): the
+        caller re-queues or drops the stale analysis instead of attaching it to other content.
+        """
+        previous = self.get(achievement_id)
+        if previous is None or previous.fingerprint != analyzed_fingerprint:
+            return False
+        achievement = previous.model_copy(update={"analysis": analysis, "impact_score": impact_score})
+        values = achievement.model_dump(mode="json", include={"analysis", "impact_score"})
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": achievement_key(achievement_id),
+                    "UpdateExpression": "SET analysis = :analysis, impact_score = :score",
+                    "ConditionExpression": "fingerprint = :fingerprint",
+                    "ExpressionAttributeValues": {
+                        ":analysis": serialize(values["analysis"]),
+                        ":score": serialize(values["impact_score"]),
+                        ":fingerprint": {"S": analyzed_fingerprint},
+                    },
+                }
+            }
+        ]
+        return self._transact(items, achievement, previous)
+
     def _transact(self, items: list[dict[str, Any]], achievement: Achievement, previous: Achievement | None) -> bool:
         """Run one all-or-nothing write; False when a condition lost a race (the caller re-reads)."""
         for hook in self.write_hooks:
