@@ -16,33 +16,47 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEVSTACK_PORT", 3000)))
     parser.add_argument("--api-key", default=os.environ.get("DEVSTACK_API_KEY", DEFAULT_API_KEY))
-    parser.add_argument("--data-dir", type=Path, default=ROOT / ".local")
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("DEVSTACK_DATA_DIR", ROOT / ".local")))
     parser.add_argument(
         "--dynamodb-port",
         type=int,
         default=int(os.environ.get("DEVSTACK_DYNAMODB_PORT", 8000)),
         help="DynamoDB Local's port (env.json points `sam local invoke` at 8000)",
     )
+    parser.add_argument(
+        "--schedule-every",
+        type=float,
+        default=float(os.environ.get("DEVSTACK_SCHEDULE_EVERY", 0)) or None,
+        help="fire the schedules every N seconds instead of the template's rate",
+    )
     parser.add_argument("--built", action="store_true", help="run the functions from `sam build` output")
     args = parser.parse_args()
 
     stack = LocalStack(
-        port=args.port, api_key=args.api_key, data_dir=args.data_dir, dynamodb_port=args.dynamodb_port, built=args.built
+        port=args.port,
+        api_key=args.api_key,
+        data_dir=args.data_dir,
+        dynamodb_port=args.dynamodb_port,
+        built=args.built,
+        schedule_every=args.schedule_every,
     )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     try:
-        stack.start()
+        stack.start(log=lambda line: print(f"[devstack] {line}", flush=True))
         assert stack.gateway is not None
+        assert stack.dynamodb is not None
+        assert stack.services is not None
         print(
             "\n".join(
                 [
                     "",
                     "  Achievement Collector is running locally",
                     f"  API       {stack.gateway.url}   (header x-api-key: {args.api_key})",
-                    f"  data      {args.data_dir.resolve()}   (kept between runs)",
-                    f"  DynamoDB  {stack.dynamodb.endpoint if stack.dynamodb else '-'}",
+                    f"  data      {(args.data_dir / 'dynamodb').resolve()}   (kept between runs)",
+                    f"  DynamoDB  {stack.dynamodb.endpoint}   (tables {', '.join(stack.table_names.values())})",
+                    f"  SQS, Secrets Manager, SSM  {stack.services.endpoint}   (in memory)",
                     "  stop      Ctrl-C",
                     "",
                 ]
@@ -51,9 +65,9 @@ def main() -> None:
         )
         stopping.wait()
     finally:
-        print("stopping...", flush=True)
+        print("[devstack] stopping...", flush=True)
         stack.stop()
-        print("stopped", flush=True)
+        print("[devstack] stopped", flush=True)
 
 
 if __name__ == "__main__":

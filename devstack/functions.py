@@ -33,13 +33,17 @@ def parameter_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def resolve(value: Any, names: dict[str, str], params: dict[str, str]) -> str:
-    """A template value as the deployed stack would see it; logical ids map to local resource names."""
+    """A template value as the deployed stack would see it.
+
+    `names` maps a logical id to what `!Ref` gives locally (table name, queue URL, secret name) and
+    `<LogicalId>.<Attribute>` to what `!GetAtt` gives (e.g. a queue's Arn).
+    """
     if isinstance(value, dict) and "Ref" in value:
         ref = value["Ref"]
         return names.get(ref) or params.get(ref) or ref
     if isinstance(value, dict) and "Fn::GetAtt" in value:
-        logical_id = value["Fn::GetAtt"][0]
-        return names.get(logical_id, logical_id)
+        logical_id, attribute = value["Fn::GetAtt"][0], value["Fn::GetAtt"][-1]
+        return names.get(f"{logical_id}.{attribute}") or names.get(logical_id, logical_id)
     if isinstance(value, dict) and "Fn::Sub" in value:
         text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
         for key, replacement in {**params, **names}.items():
@@ -52,6 +56,25 @@ def resolve_env(env: dict[str, Any], names: dict[str, str], params: dict[str, st
     return {key: resolve(value, names, params) for key, value in env.items()}
 
 
+# What the Lambda Python runtime itself provides besides the standard library.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
+RUNTIME_DIR = ROOT / ".local" / "lambda-runtime"
+WORKER = Path(__file__).resolve().parent / "worker.py"
+
+
+def lambda_runtime_dir() -> Path:
+    """A folder holding only the runtime-provided packages (links into this venv), like /var/runtime."""
+    import boto3
+
+    site = Path(boto3.__file__).resolve().parent.parent
+    RUNTIME_DIR.mkdir(parents=True, exist_ok=True)
+    for name in RUNTIME_PACKAGES:
+        link = RUNTIME_DIR / name
+        if not link.exists() and (site / name).exists():
+            link.symlink_to(site / name)
+    return RUNTIME_DIR
+
+
 @dataclass
 class FunctionSpec:
     name: str
@@ -61,19 +84,21 @@ class FunctionSpec:
     env: dict[str, str]
     timeout: float = 15.0
     max_concurrency: int = 4
+    isolated: bool = False  # only the code, the layer and the runtime's packages: a packaging check
 
     @classmethod
     def from_template(
-        cls, name: str, env: dict[str, str], built: bool = False, max_concurrency: int = 4
+        cls, name: str, env: dict[str, str], built: bool = False, max_concurrency: int = 4, build_dir: Path = BUILD_DIR
     ) -> FunctionSpec:
         template = load_template()
         props = template["Resources"][name]["Properties"]
         timeout = float(props.get("Timeout", template.get("Globals", {}).get("Function", {}).get("Timeout", 3)))
         if built:
-            code_dir, layer_dir = BUILD_DIR / name, BUILD_DIR / "CoreLayer" / "python"
+            code_dir, layer_dir = build_dir / name, build_dir / "CoreLayer" / "python"
         else:
             code_dir, layer_dir = ROOT / props["CodeUri"], LAYER_SOURCE
-        return cls(name, code_dir, layer_dir, props.get("Handler", "app.lambda_handler"), env, timeout, max_concurrency)
+        handler = props.get("Handler", "app.lambda_handler")
+        return cls(name, code_dir, layer_dir, handler, env, timeout, max_concurrency, isolated=built)
 
 
 @dataclass
@@ -112,24 +137,31 @@ class LocalFunction:
     _workers: list[_Worker] = field(default_factory=list)
 
     def _spawn(self) -> _Worker:
+        path = [self.spec.code_dir, self.spec.layer_dir]
+        if self.spec.isolated:
+            # As on Lambda: no site-packages of this venv, only code, layer and the runtime's own packages.
+            command = [sys.executable, "-S", "-s", str(WORKER)]
+            path.append(lambda_runtime_dir())
+        else:
+            command = [sys.executable, str(WORKER)]
         env = {
             **os.environ,
             **self.base_env,
             **self.spec.env,
-            "PYTHONPATH": os.pathsep.join([str(self.spec.code_dir), str(self.spec.layer_dir), str(ROOT)]),
+            "PYTHONPATH": os.pathsep.join(str(entry) for entry in path),
             "DEVSTACK_HANDLER": self.spec.handler,
             "DEVSTACK_TIMEOUT": str(self.spec.timeout),
             "AWS_LAMBDA_FUNCTION_NAME": self.spec.name,
             "PYTHONUNBUFFERED": "1",
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "devstack.worker"],
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
             text=True,
             env=env,
-            cwd=ROOT,
+            cwd=self.spec.code_dir,
         )
         first = _read_line(process, 60)
         if "init_error" in first:

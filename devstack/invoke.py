@@ -1,7 +1,9 @@
 """`python -m devstack.invoke FUNCTION EVENT_FILE`: one function from `sam build` output, as Lambda runs it.
 
-Layer and function come from `.aws-sam/build` (not the sources), so packaging mistakes show here.
-DynamoDB Local is started in memory with the template's tables unless DEVSTACK_DYNAMODB_ENDPOINT is set.
+Layer and function come from `.aws-sam/build` (not the sources) and run without this venv's packages,
+only with what Lambda's runtime provides, so packaging mistakes show here. DynamoDB Local (in memory,
+unless DEVSTACK_DYNAMODB_ENDPOINT is set) and local SQS / Secrets Manager / SSM are started with the
+template's resources.
 """
 
 from __future__ import annotations
@@ -10,31 +12,58 @@ import argparse
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import boto3
 
+from devstack.aws_services import LocalAwsServices
 from devstack.dynamodb_local import DynamoDBLocal
 from devstack.functions import BUILD_DIR, FunctionSpec, LocalFunction, parameter_values, resolve_env
 from devstack.stack import TABLE_PREFIX, aws_env
 from devstack.template import create_tables, function_environment
 
 
-def invoke_built(function: str, event: dict[str, object], endpoint: str) -> object:
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    names = create_tables(client, TABLE_PREFIX)
-    env = resolve_env(function_environment(function), names, parameter_values())
-    local = LocalFunction(FunctionSpec.from_template(function, env, built=True, max_concurrency=1), aws_env(endpoint))
-    try:
-        return local.invoke(event)
-    finally:
-        local.close()
+class BuiltInvoker:
+    """Local resources for invoking built functions; one per session, any number of invocations."""
+
+    def __init__(self, build_dir: Path = BUILD_DIR, dynamodb_endpoint: str | None = None) -> None:
+        self.build_dir = build_dir
+        self._stack = ExitStack()
+        if dynamodb_endpoint is None:
+            dynamodb_endpoint = self._stack.enter_context(DynamoDBLocal()).endpoint
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=dynamodb_endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        self.params = parameter_values()
+        self.names = create_tables(client, TABLE_PREFIX)
+        self.services = LocalAwsServices().start(self.params)
+        self._stack.callback(self.services.stop)
+        self.names.update(self.services.names)
+        self.base_env = {**aws_env(dynamodb_endpoint), **self.services.env()}
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        env = resolve_env(function_environment(function), self.names, self.params)
+        spec = FunctionSpec.from_template(function, env, built=True, max_concurrency=1, build_dir=self.build_dir)
+        local = LocalFunction(spec, self.base_env)
+        try:
+            return local.invoke(event)
+        finally:
+            local.close()
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> BuiltInvoker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def main() -> None:
@@ -45,12 +74,8 @@ def main() -> None:
     if not (BUILD_DIR / args.function).is_dir():
         sys.exit(f"{BUILD_DIR / args.function} not found: run `make build` (sam build) first")
     event = json.loads(args.event.read_text())
-    endpoint = os.environ.get("DEVSTACK_DYNAMODB_ENDPOINT")
-    if endpoint:
-        result = invoke_built(args.function, event, endpoint)
-    else:
-        with DynamoDBLocal() as dynamodb:
-            result = invoke_built(args.function, event, dynamodb.endpoint)
+    with BuiltInvoker(dynamodb_endpoint=os.environ.get("DEVSTACK_DYNAMODB_ENDPOINT")) as invoker:
+        result = invoker.invoke(args.function, event)
     print(json.dumps(result, indent=2))
 
 

@@ -1,15 +1,17 @@
-"""The local stack: DynamoDB Local + the template's tables + every API route, on loopback."""
+"""The local stack: DynamoDB Local, local SQS/Secrets Manager/SSM, every API route, queue worker and schedule."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from devstack.aws_services import LocalAwsServices, local_client
 from devstack.dynamodb_local import DynamoDBLocal
+from devstack.event_sources import LocalScheduler, SqsPoller, schedule_sources, sqs_sources
 from devstack.functions import FunctionSpec, LocalFunction, parameter_values, resolve_env
 from devstack.gateway import LocalApiGateway
 from devstack.template import api_routes, create_tables, function_environment, resources
@@ -38,34 +40,74 @@ class LocalStack:
     data_dir: Path | None = None
     dynamodb_port: int | None = None
     built: bool = False
+    schedule_every: float | None = None
     parameter_overrides: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
     dynamodb: DynamoDBLocal | None = None
+    services: LocalAwsServices | None = None
     gateway: LocalApiGateway | None = None
     functions: dict[str, LocalFunction] = field(default_factory=dict)
-    table_names: dict[str, str] = field(default_factory=dict)
+    pollers: list[SqsPoller] = field(default_factory=list)
+    schedulers: list[LocalScheduler] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
 
-    def start(self, log: Any = print) -> LocalStack:
-        log("starting DynamoDB Local" + (f" (data in {self.data_dir})" if self.data_dir else " (in memory)"))
-        db_path = self.data_dir / "dynamodb" if self.data_dir else None
-        self.dynamodb = DynamoDBLocal(db_path=db_path)
+    @property
+    def table_names(self) -> dict[str, str]:
+        return {logical: self.names[logical] for logical in resources("AWS::DynamoDB::Table")}
+
+    def start(self, log: Callable[[str], None] = print) -> LocalStack:
+        try:
+            return self._start(log)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, log: Callable[[str], None]) -> LocalStack:
+        params = parameter_values(self.parameter_overrides)
+        log(
+            "starting DynamoDB Local"
+            + (f" (data in {self.data_dir / 'dynamodb'})" if self.data_dir else " (in memory)")
+        )
+        self.dynamodb = DynamoDBLocal(db_path=self.data_dir / "dynamodb" if self.data_dir else None)
         if self.dynamodb_port:
             self.dynamodb.port = self.dynamodb_port
         self.dynamodb.start()
-        base_env = aws_env(self.dynamodb.endpoint)
-        client = boto3.client(
+        dynamodb = boto3.client(
             "dynamodb",
             endpoint_url=self.dynamodb.endpoint,
             region_name="us-east-1",
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
-        self.table_names = create_tables(client, TABLE_PREFIX)
+        self.names.update(create_tables(dynamodb, TABLE_PREFIX))
         log(f"tables from template.yaml: {', '.join(self.table_names.values())}")
-        params = parameter_values(self.parameter_overrides)
+
+        log("starting local SQS, Secrets Manager and SSM (in memory)")
+        self.services = LocalAwsServices().start(params)
+        self.names.update(self.services.names)
+        base_env = {**aws_env(self.dynamodb.endpoint), **self.services.env(), **self.extra_env}
+
         for name in resources("AWS::Serverless::Function"):
-            env = resolve_env(function_environment(name), self.table_names, params)
-            spec = FunctionSpec.from_template(name, env, built=self.built)
-            self.functions[name] = LocalFunction(spec, base_env)
+            env = resolve_env(function_environment(name), self.names, params)
+            self.functions[name] = LocalFunction(FunctionSpec.from_template(name, env, built=self.built), base_env)
+
+        sqs = local_client("sqs", self.services.endpoint)
+        for source in sqs_sources():
+            poller = SqsPoller(
+                source,
+                sqs,
+                self.names[source.queue_logical_id],
+                self.names[f"{source.queue_logical_id}.Arn"],
+                self.invoke,
+                log,
+            )
+            self.pollers.append(poller.start())
+            log(f"queue {source.queue_logical_id} -> {source.function} (batch {source.batch_size})")
+        for schedule in schedule_sources(params, self.names):
+            every = self.schedule_every or schedule.every_seconds
+            self.schedulers.append(LocalScheduler(schedule, self.invoke, every, log).start())
+            log(f"schedule {schedule.name} -> {schedule.function} every {every:g}s")
+
         self.gateway = LocalApiGateway(
             api_routes(), self.invoke, self.api_key, stage=params.get("StageName", "Prod"), port=self.port
         ).start()
@@ -78,17 +120,25 @@ class LocalStack:
     def stop(self) -> None:
         if self.gateway is not None:
             self.gateway.stop()
+            self.gateway = None
+        for scheduler in self.schedulers:
+            scheduler.stop()
+        for poller in self.pollers:
+            poller.stop()
+        self.schedulers.clear()
+        self.pollers.clear()
         for function in self.functions.values():
             function.close()
+        self.functions.clear()
+        if self.services is not None:
+            self.services.stop()
+            self.services = None
         if self.dynamodb is not None:
             self.dynamodb.stop()
+            self.dynamodb = None
 
     def __enter__(self) -> LocalStack:
-        return self.start(log=lambda *_: None)
+        return self.start(log=lambda _: None)
 
     def __exit__(self, *_: object) -> None:
         self.stop()
-
-
-def env_port(default: int = 3000) -> int:
-    return int(os.environ.get("DEVSTACK_PORT", default))

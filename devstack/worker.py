@@ -46,7 +46,7 @@ def main() -> None:
     sys.stdout = sys.stderr  # handler prints (EMF metrics, logs) must not corrupt the protocol
     try:
         handler = getattr(importlib.import_module(module_name), attribute)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - reported to the caller as an init error, as on Lambda
         out.write(json.dumps({"init_error": repr(error), "trace": traceback.format_exc()}) + "\n")
         out.flush()
         return
@@ -57,7 +57,7 @@ def main() -> None:
         context = LocalContext(function_name, timeout_seconds=timeout, aws_request_id=request["request_id"])
         try:
             answer: dict[str, Any] = {"result": handler(request["event"], context)}
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - an unhandled error is the invocation's result
             traceback.print_exc()
             answer = {"error": str(error), "type": type(error).__name__}
         out.write(json.dumps(answer, default=str) + "\n")

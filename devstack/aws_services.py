@@ -1,0 +1,140 @@
+"""Local SQS, Secrets Manager and SSM (moto's server on loopback), filled from template.yaml's resources."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from devstack.dynamodb_local import free_port
+from devstack.functions import resolve
+from devstack.template import resources
+
+# Local values of the template's secrets: the OpenAI key "test" selects the offline analyzer; the GitHub
+# webhook secret is a documented local one so deliveries can be signed by hand. Override any secret with
+# DEVSTACK_SECRET_<LogicalId>.
+LOCAL_SECRET_VALUES: dict[str, str] = {
+    "OpenAIApiKeySecret": "test",
+    "GitHubWebhookSecret": "local-github-webhook-secret",
+}
+
+
+def local_client(service: str, endpoint: str) -> Any:
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def secret_value(logical_id: str, props: dict[str, Any]) -> str:
+    override = os.environ.get(f"DEVSTACK_SECRET_{logical_id}")
+    if override is not None:
+        return override
+    if logical_id in LOCAL_SECRET_VALUES:
+        return LOCAL_SECRET_VALUES[logical_id]
+    if isinstance(props.get("SecretString"), str):
+        return str(props["SecretString"])
+    return f"local-{logical_id}"
+
+
+@dataclass
+class LocalAwsServices:
+    """moto's server (in memory) standing in for SQS, Secrets Manager and SSM Parameter Store."""
+
+    port: int = field(default_factory=free_port)
+    server: Any = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, params: dict[str, str]) -> LocalAwsServices:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+        self._create_queues(params)
+        self._create_secrets(params)
+        self._create_parameters(params)
+        return self
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL_SQS": self.endpoint,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.endpoint,
+            "AWS_ENDPOINT_URL_SSM": self.endpoint,
+        }
+
+    def _create_queues(self, params: dict[str, str]) -> None:
+        sqs = local_client("sqs", self.endpoint)
+        queues = resources("AWS::SQS::Queue")
+        for logical_id, queue in queues.items():
+            props = queue.get("Properties", {})
+            attributes = {
+                key: resolve(props[key], self.names, params)
+                for key in (
+                    "VisibilityTimeout",
+                    "MessageRetentionPeriod",
+                    "DelaySeconds",
+                    "ReceiveMessageWaitTimeSeconds",
+                )
+                if key in props
+            }
+            url = sqs.create_queue(QueueName=f"local-{logical_id}", Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            self.names.update(
+                {
+                    logical_id: url,
+                    f"{logical_id}.Arn": arn,
+                    f"{logical_id}.QueueName": f"local-{logical_id}",
+                    f"{logical_id}.QueueUrl": url,
+                }
+            )
+        for logical_id, queue in queues.items():
+            redrive = queue.get("Properties", {}).get("RedrivePolicy")
+            if redrive:
+                policy = {
+                    "deadLetterTargetArn": resolve(redrive["deadLetterTargetArn"], self.names, params),
+                    "maxReceiveCount": int(resolve(redrive["maxReceiveCount"], self.names, params)),
+                }
+                sqs.set_queue_attributes(
+                    QueueUrl=self.names[logical_id], Attributes={"RedrivePolicy": json.dumps(policy)}
+                )
+
+    def _create_secrets(self, params: dict[str, str]) -> None:
+        secrets = local_client("secretsmanager", self.endpoint)
+        for logical_id, secret in resources("AWS::SecretsManager::Secret").items():
+            name = f"local-{logical_id}"
+            value = secret_value(logical_id, secret.get("Properties", {}))
+            arn = secrets.create_secret(Name=name, SecretString=value)["ARN"]
+            # !Ref of a secret is its ARN; functions accept a name or an ARN.
+            self.names.update({logical_id: arn, f"{logical_id}.Id": arn})
+
+    def _create_parameters(self, params: dict[str, str]) -> None:
+        ssm = local_client("ssm", self.endpoint)
+        for logical_id, parameter in resources("AWS::SSM::Parameter").items():
+            props = parameter.get("Properties", {})
+            name = resolve(props.get("Name", f"/local/{logical_id}"), self.names, params)
+            ssm.put_parameter(
+                Name=name,
+                Value=resolve(props.get("Value", ""), self.names, params),
+                Type=props.get("Type", "String"),
+                Overwrite=True,
+            )
+            self.names.update(
+                {logical_id: name, f"{logical_id}.Value": resolve(props.get("Value", ""), self.names, params)}
+            )
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
