@@ -131,6 +131,7 @@ class LocalFunction:
 
     spec: FunctionSpec
     base_env: dict[str, str] = field(default_factory=dict)
+    quiet: bool = False
     _idle: queue.LifoQueue[_Worker] = field(default_factory=queue.LifoQueue)
     _count: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -158,7 +159,7 @@ class LocalFunction:
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=None,
+            stderr=subprocess.DEVNULL if self.quiet else None,
             text=True,
             env=env,
             cwd=self.spec.code_dir,

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 
 from devstack.aws_services import LocalAwsServices, local_client
+from devstack.call_counter import CountingProxy
 from devstack.dynamodb_local import DynamoDBLocal
 from devstack.event_sources import LocalScheduler, SqsPoller, schedule_sources, sqs_sources
 from devstack.functions import FunctionSpec, LocalFunction, parameter_values, resolve_env
@@ -43,7 +44,10 @@ class LocalStack:
     schedule_every: float | None = None
     parameter_overrides: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    count_dynamodb_calls: bool = False
+    quiet: bool = False  # functions' logs discarded (benchmarks) instead of shown on stderr
     dynamodb: DynamoDBLocal | None = None
+    call_counter: CountingProxy | None = None
     services: LocalAwsServices | None = None
     gateway: LocalApiGateway | None = None
     functions: dict[str, LocalFunction] = field(default_factory=dict)
@@ -85,11 +89,17 @@ class LocalStack:
         log("starting local SQS, Secrets Manager and SSM (in memory)")
         self.services = LocalAwsServices().start(params)
         self.names.update(self.services.names)
-        base_env = {**aws_env(self.dynamodb.endpoint), **self.services.env(), **self.extra_env}
+        functions_dynamodb = self.dynamodb.endpoint
+        if self.count_dynamodb_calls:
+            self.call_counter = CountingProxy(self.dynamodb.endpoint).start()
+            functions_dynamodb = self.call_counter.endpoint
+        base_env = {**aws_env(functions_dynamodb), **self.services.env(), **self.extra_env}
 
         for name in resources("AWS::Serverless::Function"):
             env = resolve_env(function_environment(name), self.names, params)
-            self.functions[name] = LocalFunction(FunctionSpec.from_template(name, env, built=self.built), base_env)
+            self.functions[name] = LocalFunction(
+                FunctionSpec.from_template(name, env, built=self.built), base_env, quiet=self.quiet
+            )
 
         sqs = local_client("sqs", self.services.endpoint)
         for source in sqs_sources():
@@ -130,6 +140,9 @@ class LocalStack:
         for function in self.functions.values():
             function.close()
         self.functions.clear()
+        if self.call_counter is not None:
+            self.call_counter.stop()
+            self.call_counter = None
         if self.services is not None:
             self.services.stop()
             self.services = None

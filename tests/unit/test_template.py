@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from devstack.template import api_routes, load_template, resources
+from devstack.template import ROOT, api_routes, load_template, resources
 
 TEMPLATE = load_template()
 FUNCTIONS = resources("AWS::Serverless::Function")
@@ -93,7 +93,13 @@ def test_idempotency_table_expires_records() -> None:
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
 
 
-def test_core_layer_is_built_by_sam_not_by_hand() -> None:
+def test_core_layer_is_built_by_sam_for_the_runtime_with_bytecode() -> None:
     layer = resources("AWS::Serverless::LayerVersion")["CoreLayer"]
-    assert layer["Metadata"]["BuildMethod"] == TEMPLATE["Globals"]["Function"]["Runtime"]
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
     assert layer["Properties"]["ContentUri"] == "layers/core/"
+    runtime = TEMPLATE["Globals"]["Function"]["Runtime"]
+    makefile = (ROOT / "layers" / "core" / "Makefile").read_text()
+    assert f"PYTHON ?= {runtime}" in makefile
+    assert f"PY_VERSION := {runtime.removeprefix('python')}" in makefile
+    assert "compileall" in makefile
+    assert layer["Properties"]["CompatibleRuntimes"] == [runtime]
