@@ -108,11 +108,13 @@ class LocalApiGateway:
         stage: str = "Prod",
         host: str = "127.0.0.1",
         port: int = 3000,
+        quiet: bool = False,
     ) -> None:
         self.routes = [CompiledRoute.of(route) for route in routes]
         self.invoke = invoke
         self.api_key = api_key
         self.stage = stage
+        self.quiet = quiet
         self.server = ThreadingHTTPServer((host, port), self._handler_class())
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -173,9 +175,10 @@ class LocalApiGateway:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
-                self.log_message(
-                    '"%s %s" %s %.0fms', self.command, self.path, status, (time.monotonic() - started) * 1000
-                )
+                if not gateway.quiet:
+                    self.log_message(
+                        '"%s %s" %s %.0fms', self.command, self.path, status, (time.monotonic() - started) * 1000
+                    )
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 

@@ -119,7 +119,12 @@ class LocalStack:
             log(f"schedule {schedule.name} -> {schedule.function} every {every:g}s")
 
         self.gateway = LocalApiGateway(
-            api_routes(), self.invoke, self.api_key, stage=params.get("StageName", "Prod"), port=self.port
+            api_routes(),
+            self.invoke,
+            self.api_key,
+            stage=params.get("StageName", "Prod"),
+            port=self.port,
+            quiet=self.quiet,
         ).start()
         log(f"API on {self.gateway.url} ({len(self.gateway.routes)} routes)")
         return self
