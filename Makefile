@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install local test test-unit test-integration lint format typecheck validate build check invoke bench clean
+.PHONY: help install local test test-unit test-integration lint format typecheck validate build check invoke bench clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ format: install  ## apply ruff's fixes and formatting
 
 typecheck: install  ## mypy with the pydantic plugin
 	$(BIN)/mypy layers/core/achievements functions devstack
+
+openapi: install  ## regenerate shared/openapi.json from the code (a unit test fails when it drifts)
+	$(BIN)/python -m devstack.openapi
 
 validate: install  ## sam validate --lint (cfn-lint)
 	$(BIN)/sam validate --lint

@@ -30,7 +30,15 @@ def main() -> None:
         help="fire the schedules every N seconds instead of the template's rate",
     )
     parser.add_argument("--built", action="store_true", help="run the functions from `sam build` output")
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="*",
+        default=os.environ.get("DEVSTACK_PARAMETER_OVERRIDES", "").split(),
+        metavar="KEY=VALUE",
+        help="template parameters, as `sam deploy` takes them (e.g. PrometheusUrl=http://127.0.0.1:9090)",
+    )
     args = parser.parse_args()
+    overrides = dict(pair.split("=", 1) for pair in args.parameter_overrides if "=" in pair)
 
     stack = LocalStack(
         port=args.port,
@@ -39,6 +47,7 @@ def main() -> None:
         dynamodb_port=args.dynamodb_port,
         built=args.built,
         schedule_every=args.schedule_every,
+        parameter_overrides=overrides,
     )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

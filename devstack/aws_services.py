@@ -115,7 +115,11 @@ class LocalAwsServices:
         for logical_id, secret in resources("AWS::SecretsManager::Secret").items():
             name = f"local-{logical_id}"
             value = secret_value(logical_id, secret.get("Properties", {}))
-            arn = secrets.create_secret(Name=name, SecretString=value)["ARN"]
+            try:
+                arn = secrets.create_secret(Name=name, SecretString=value)["ARN"]
+            except secrets.exceptions.ResourceExistsException:
+                # moto keeps its state per process: a second stack started in one process finds the secret.
+                arn = secrets.put_secret_value(SecretId=name, SecretString=value)["ARN"]
             # !Ref of a secret is its ARN; functions accept a name or an ARN.
             self.names.update({logical_id: arn, f"{logical_id}.Id": arn})
 

@@ -90,6 +90,8 @@ class Route:
     handler: str
     environment: dict[str, Any] = field(default_factory=dict)
     api_key_required: bool = True
+    authorizer: str | None = None  # "AWS_IAM" when callers sign with SigV4
+    api: str | None = None  # logical id of the AWS::Serverless::Api serving it
 
 
 def _api_key_required(api: dict[str, Any] | None, event_props: dict[str, Any]) -> bool:
@@ -101,13 +103,59 @@ def _api_key_required(api: dict[str, Any] | None, event_props: dict[str, Any]) -
     return bool(api.get("Properties", {}).get("Auth", {}).get("ApiKeyRequired", False))
 
 
-def api_routes(path: Path = TEMPLATE) -> list[Route]:
-    """Every `Type: Api` event of every function, as API Gateway would route it."""
+def _authorizer(api: dict[str, Any] | None, event_props: dict[str, Any]) -> str | None:
+    method = event_props.get("Auth", {}).get("Authorizer")
+    default = (api or {}).get("Properties", {}).get("Auth", {}).get("DefaultAuthorizer")
+    found = method or default
+    return None if found in (None, "NONE") else str(found)
+
+
+def _value(value: Any, template: dict[str, Any], parameters: dict[str, str]) -> Any:
+    if isinstance(value, dict) and "Ref" in value:
+        name = value["Ref"]
+        declared = template.get("Parameters", {}).get(name, {})
+        return str(parameters.get(name, declared.get("Default", "")))
+    for key in ("Condition", "Fn::Condition"):  # !Condition X loads as {"Fn::Condition": "X"}
+        if isinstance(value, dict) and key in value:
+            return condition_holds(value[key], parameters, template)
+    return value
+
+
+def condition_holds(
+    name: str, parameters: dict[str, str] | None = None, template: dict[str, Any] | None = None
+) -> bool:
+    """A template condition's value for the given parameters (defaults otherwise): Equals/Not/And/Or."""
+    template = template if template is not None else load_template()
+    parameters = parameters or {}
+    expression = template.get("Conditions", {})[name]
+    ((function, arguments),) = expression.items()
+    values = [_value(argument, template, parameters) for argument in arguments]
+    if function == "Fn::Equals":
+        return bool(str(values[0]) == str(values[1]))
+    if function == "Fn::Not":
+        return not values[0]
+    if function == "Fn::And":
+        return all(values)
+    if function == "Fn::Or":
+        return any(values)
+    raise ValueError(f"condition {name}: {function} is not supported locally")
+
+
+def deployed(resource: dict[str, Any], parameters: dict[str, str] | None = None, path: Path = TEMPLATE) -> bool:
+    """Whether a resource exists with these parameters (a resource without Condition always does)."""
+    condition = resource.get("Condition")
+    return condition is None or condition_holds(condition, parameters, load_template(path))
+
+
+def api_routes(path: Path = TEMPLATE, parameters: dict[str, str] | None = None) -> list[Route]:
+    """Every `Type: Api` event of every function deployed with `parameters` (defaults), as API Gateway routes it."""
     template = load_template(path)
     apis = resources("AWS::Serverless::Api", path)
     global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     routes = []
     for name, function in resources("AWS::Serverless::Function", path).items():
+        if not deployed(function, parameters, path):
+            continue
         props = function["Properties"]
         env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
         for event in props.get("Events", {}).values():
@@ -124,6 +172,8 @@ def api_routes(path: Path = TEMPLATE) -> list[Route]:
                     handler=props.get("Handler", "app.lambda_handler"),
                     environment=env,
                     api_key_required=_api_key_required(apis.get(api_ref) if api_ref else None, event_props),
+                    authorizer=_authorizer(apis.get(api_ref) if api_ref else None, event_props),
+                    api=api_ref,
                 )
             )
     return routes

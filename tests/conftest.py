@@ -31,9 +31,21 @@ os.environ.update(
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "ACHIEVEMENTS_TABLE_NAME": f"{TEST_PREFIX}-AchievementsTable",
         "IDEMPOTENCY_TABLE_NAME": f"{TEST_PREFIX}-IdempotencyTable",
+        "GITHUB_WEBHOOK_SECRET_ID": f"{TEST_PREFIX}-GitHubWebhookSecret",
+        # Page cursors of GET /achievements are signed with a key from Secrets Manager; tests use a local one.
+        "CURSOR_SIGNING_KEY": "test-cursor-signing-key",
+        "ANALYSIS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-AnalysisQueue",
     }
 )
-for _endpoint in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS"):
+# A developer's own OpenAI settings must not reach the tests: each test says which analyzer it uses.
+for _openai in ("OPENAI_API_KEY", "OPENAI_API_KEY_SECRET_ID", "OPENAI_BASE_URL"):
+    os.environ.pop(_openai, None)
+for _endpoint in (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_SQS",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+):
     os.environ.pop(_endpoint, None)
 
 

@@ -78,13 +78,26 @@ def _refusal(status: HTTPStatus, message: str) -> dict[str, Any]:
     }
 
 
-def resolve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any, max_body_bytes: int) -> dict[str, Any]:
-    """Refuse an oversized or non-JSON body before anything parses it, then route."""
+def resolve(
+    app: APIGatewayRestResolver,
+    event: dict[str, Any],
+    context: Any,
+    max_body_bytes: int,
+    *,
+    inspect_body: bool = True,
+) -> dict[str, Any]:
+    """Refuse an oversized or non-JSON body before anything parses it, then route.
+
+    `inspect_body=False` checks only the size: a signed route (GitHub) looks at nothing else of the body
+    before it has verified the signature, and checks the rest itself.
+    """
     size = body_size(event)
     if size > max_body_bytes:
         return _refusal(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request body is {size} bytes; the limit is {max_body_bytes}"
         )
+    if not inspect_body:
+        return app.resolve(event, context)
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if size and content_type and content_type != JSON and not content_type.endswith("+json"):

@@ -31,3 +31,15 @@ class StoreConflict(AchievementError):
     """A write kept losing races to concurrent writes of the same event beyond the retry budget."""
 
     status = HTTPStatus.CONFLICT
+
+
+class InvalidCursor(AchievementError):
+    """A page cursor that is malformed, altered, or used with other filters than the ones that made it."""
+
+    status = HTTPStatus.BAD_REQUEST
+
+
+class CursorExpired(AchievementError):
+    """A page cursor past its lifetime: the listing starts again without one."""
+
+    status = HTTPStatus.GONE

@@ -4,6 +4,8 @@ Items of the single table (pk, sk):
 - `ACHIEVEMENT#<id>` / `ACHIEVEMENT`  the achievement (also on GSI1: `ACHIEVEMENTS` / `<created_at>#<id>`)
 - `REF#<source>#<source_ref>` / `REF`  the dedupe record: which id an external event got, and its fingerprint
 - `COUNTER` / `ACHIEVEMENT_ID`  the atomic id counter
+- `AGGREGATE` / `COUNTS#<shard>`, `TERMS#<shard>#<bucket>`  aggregates kept in each write's transaction
+  (dal/aggregates.py); a scored achievement is also on GSI2: `IMPACT` / `<score>#<id>`
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from achievements.dal.aggregates import AggregateWriteHook, impact_index_attributes
 from achievements.dal.codec import from_item, serialize, to_item
 from achievements.exceptions import StoreConflict
 from achievements.models import Achievement, AchievementDraft, Source, WriteResult, WriteStatus, utcnow
@@ -58,6 +61,23 @@ def default_client() -> DynamoDBClient:
     return boto3.client("dynamodb", config=config)
 
 
+def _impact_index_clause(achievement: Achievement, names: dict[str, str], values: dict[str, Any]) -> str:
+    """What follows a SET list to keep the sparse impact index (gsi2) in step with `impact_score`."""
+    names.update({"#gsi2pk": "gsi2pk", "#gsi2sk": "gsi2sk"})
+    index = impact_index_attributes(achievement)
+    if not index:
+        return " REMOVE #gsi2pk, #gsi2sk"
+    values.update({":gsi2pk": index["gsi2pk"], ":gsi2sk": index["gsi2sk"]})
+    return ", #gsi2pk = :gsi2pk, #gsi2sk = :gsi2sk"
+
+
+def _unchanged_since(previous: Achievement, names: dict[str, str], values: dict[str, Any]) -> str:
+    """Condition: the item is still the `previous` that was read (write hooks computed their deltas from it)."""
+    names["#updated_at"] = "updated_at"
+    values[":previous_updated_at"] = serialize(previous.model_dump(mode="json")["updated_at"])
+    return "#updated_at = :previous_updated_at"
+
+
 def _cancellation_codes(error: ClientError) -> list[str]:
     return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
 
@@ -69,11 +89,12 @@ class AchievementStore:
         self,
         table_name: str,
         client: DynamoDBClient | None = None,
-        write_hooks: Sequence[WriteHook] = (),
+        write_hooks: Sequence[WriteHook] | None = None,
     ) -> None:
         self.table_name = table_name
         self.client = client or default_client()
-        self.write_hooks = list(write_hooks)
+        # By default every write keeps the aggregates (dal/aggregates.py) in its own transaction.
+        self.write_hooks = list(write_hooks) if write_hooks is not None else [AggregateWriteHook(table_name)]
 
     # ---- reads -------------------------------------------------------------------------------------
 
@@ -175,13 +196,16 @@ class AchievementStore:
         fields = achievement.model_dump(mode="json", include={*changes, "updated_at", "fingerprint"})
         names = {f"#f{i}": name for i, name in enumerate(fields)}
         values = {f":v{i}": serialize(value) for i, value in enumerate(fields.values())}
+        assignments = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        index_clause = _impact_index_clause(achievement, names, values)
+        unchanged = _unchanged_since(previous, names, values)
         items: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.table_name,
                     "Key": achievement_key(achievement_id),
-                    "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-                    "ConditionExpression": "attribute_exists(pk)",
+                    "UpdateExpression": assignments + index_clause,
+                    "ConditionExpression": f"attribute_exists(pk) AND {unchanged}",
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": values,
                 }
@@ -206,27 +230,42 @@ class AchievementStore:
         False when the achievement is gone or changed meanwhile (its fingerprint moved on): the
         caller re-queues or drops the stale analysis instead of attaching it to other content.
         """
-        previous = self.get(achievement_id)
-        if previous is None or previous.fingerprint != analyzed_fingerprint:
-            return False
-        achievement = previous.model_copy(update={"analysis": analysis, "impact_score": impact_score})
-        values = achievement.model_dump(mode="json", include={"analysis", "impact_score"})
-        items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": achievement_key(achievement_id),
-                    "UpdateExpression": "SET analysis = :analysis, impact_score = :score",
-                    "ConditionExpression": "fingerprint = :fingerprint",
-                    "ExpressionAttributeValues": {
-                        ":analysis": serialize(values["analysis"]),
-                        ":score": serialize(values["impact_score"]),
-                        ":fingerprint": {"S": analyzed_fingerprint},
-                    },
-                }
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
+            previous = self.get(achievement_id)
+            if previous is None or previous.fingerprint != analyzed_fingerprint:
+                return False
+            achievement = previous.model_copy(
+                update={"analysis": analysis, "impact_score": impact_score, "updated_at": utcnow()}
+            )
+            fields = achievement.model_dump(mode="json", include={"analysis", "impact_score", "updated_at"})
+            names: dict[str, str] = {}
+            values: dict[str, Any] = {
+                ":analysis": serialize(fields["analysis"]),
+                ":score": serialize(fields["impact_score"]),
+                ":now": serialize(fields["updated_at"]),
+                ":fingerprint": {"S": analyzed_fingerprint},
             }
-        ]
-        return self._transact(items, achievement, previous)
+            # updated_at moves on with the analysis: a concurrent save of the same content retries from a fresh
+            # read instead of counting its delta against a state that is gone.
+            unchanged = _unchanged_since(previous, names, values)
+            assignments = "SET analysis = :analysis, impact_score = :score, #updated_at = :now"
+            items: list[dict[str, Any]] = [
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": achievement_key(achievement_id),
+                        "UpdateExpression": assignments + _impact_index_clause(achievement, names, values),
+                        "ConditionExpression": f"fingerprint = :fingerprint AND {unchanged}",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            ]
+            if self._transact(items, achievement, previous):
+                return True
+        raise StoreConflict(f"gave up saving the analysis of {achievement_id} after {MAX_ATTEMPTS} races")
 
     def _transact(self, items: list[dict[str, Any]], achievement: Achievement, previous: Achievement | None) -> bool:
         """Run one all-or-nothing write; False when a condition lost a race (the caller re-reads)."""
@@ -253,11 +292,12 @@ class AchievementStore:
             **to_item(data),
             "gsi1pk": {"S": LIST_PARTITION},
             "gsi1sk": {"S": f"{data['created_at']}#{achievement.id:012d}"},
+            **impact_index_attributes(achievement),
         }
 
     @staticmethod
     def _achievement(item: dict[str, Any]) -> Achievement:
         data = from_item(item)
-        for key in ("pk", "sk", "gsi1pk", "gsi1sk"):
+        for key in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"):
             data.pop(key, None)
         return Achievement.model_validate(data)

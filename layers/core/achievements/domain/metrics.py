@@ -94,7 +94,8 @@ CATALOGUE: dict[str, MetricSpec] = {
             Unit.RATIO,
             Category.RELIABILITY,
             "error rate",
-            'sum(rate(http_requests_total{status=~"5.."}[1h])) / sum(rate(http_requests_total[1h]))',
+            # `or vector(0)`: no 5xx series at all means no errors, not "no data".
+            '(sum(rate(http_requests_total{status=~"5.."}[1h])) or vector(0)) / sum(rate(http_requests_total[1h]))',
         ),
         MetricSpec(
             "uptime",
@@ -103,7 +104,8 @@ CATALOGUE: dict[str, MetricSpec] = {
             Unit.RATIO,
             Category.RELIABILITY,
             "uptime",
-            "avg_over_time(up[1d])",
+            # One value over every scraped target (`up` has a series per target).
+            "avg(avg_over_time(up[1d]))",
         ),
     )
 }

@@ -1,0 +1,215 @@
+"""Career insights at 1,000 vs 20,000 stored achievements: latency and DynamoDB reads, on DynamoDB Local.
+
+Two tables are seeded in DynamoDB Local (loopback, in memory) with N achievements each (half of them
+analysed and scored), written as pre-built items with BatchWriteItem, plus the aggregate items computed
+by the store's own write hook (AggregateWriteHook) added up. Then `GET /analyze/career-insights` runs
+through the Lambda handler in-process (a warm Lambda), alternating between the two tables; printed: median
+and p95 latency, DynamoDB calls and items read per request, and the 20k/1k ratios. Bounded: ~60 s.
+
+    .venv/bin/python -m bench.insights [--small 1000] [--large 20000] [--runs 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "layers" / "core"), str(ROOT)]
+os.environ.setdefault("ACHIEVEMENTS_TABLE_NAME", "bench-AchievementsTable")
+os.environ.setdefault("CURSOR_SIGNING_KEY", "bench-cursor-key")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AchievementCollector")
+os.environ.setdefault("AWS_REGION", "us-east-1")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+import boto3  # noqa: E402
+from botocore.config import Config  # noqa: E402
+
+from achievements.dal.aggregates import AggregateWriteHook  # noqa: E402
+from achievements.dal.reads import AchievementReader  # noqa: E402
+from achievements.dal.store import AchievementStore, fingerprint  # noqa: E402
+from achievements.models import Achievement, AchievementDraft, Category, Source  # noqa: E402
+from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
+from devstack.template import create_tables  # noqa: E402
+
+EVENT = json.loads((ROOT / "events" / "career_insights.json").read_text())
+SKILLS = ["Python", "Go", "Kubernetes", "DynamoDB", "Terraform", "Mentoring", "Incident Response", "SQL"]
+ROLES = ["Staff Engineer", "Tech Lead", "Site Reliability Engineer", "Platform Engineer"]
+
+
+class Context:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 15_000
+
+
+def achievements(count: int, seed: int) -> Iterator[Achievement]:
+    rng = random.Random(seed)
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    for number in range(1, count + 1):
+        draft = AchievementDraft(
+            title=f"Achievement {number}",
+            description="Cut p99 latency of the checkout API from 900 ms to 300 ms " * 2,
+            category=rng.choice(list(Category)),
+            source=rng.choice(list(Source)),
+            source_ref=f"bench-{number}",
+            occurred_at=start - timedelta(days=rng.randint(0, 720)),
+            technologies=rng.sample(SKILLS, k=3),
+            tags=rng.choice([[], ["mentoring"], ["oncall"]]),
+            metrics={"views": rng.randint(0, 10**6), "estimated_revenue_usd": round(rng.random() * 50, 2)},
+        )
+        analysed = rng.random() < 0.5
+        score = rng.randint(10, 100) if analysed else None
+        analysis = (
+            {
+                "impact_score": score,
+                "skills": {"technical_skills": rng.sample(SKILLS, k=3), "soft_skills": ["Communication"]},
+                "career_implications": {
+                    "suitable_roles": rng.sample(ROLES, k=2),
+                    "salary_range": {"min": 140000, "max": 200000, "currency": "USD"},
+                    "career_level": "Senior",
+                },
+            }
+            if analysed
+            else None
+        )
+        moment = draft.occurred_at or start
+        yield Achievement(
+            **draft.model_dump(exclude={"occurred_at", "impact_score"}),
+            occurred_at=moment,
+            id=number,
+            created_at=moment,
+            updated_at=moment,
+            fingerprint=fingerprint(draft),
+            impact_score=score,
+            analysis=analysis,
+        )
+
+
+def aggregate_items(table: str, stored: list[Achievement]) -> list[dict[str, Any]]:
+    """The aggregate items the store would have built: the hook's own ADD updates, added up per item."""
+    hook = AggregateWriteHook(table)
+    totals: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for achievement in stored:
+        for entry in hook(achievement, None):
+            update = entry["Update"]
+            key = (update["Key"]["pk"]["S"], update["Key"]["sk"]["S"])
+            target = totals.setdefault(key, {})
+            for alias, name in update["ExpressionAttributeNames"].items():
+                value = Decimal(update["ExpressionAttributeValues"][":" + alias[1:]]["N"])
+                target[name] = target.get(name, Decimal(0)) + value
+    return [
+        {"pk": {"S": pk}, "sk": {"S": sk}, **{name: {"N": str(value)} for name, value in attributes.items()}}
+        for (pk, sk), attributes in totals.items()
+    ]
+
+
+def seed(client: Any, table: str, count: int) -> float:
+    started = time.perf_counter()
+    stored = list(achievements(count, seed=count))
+    items = [AchievementStore._item(a) for a in stored] + aggregate_items(table, stored)
+    batches = [items[i : i + 25] for i in range(0, len(items), 25)]
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        pending = {table: [{"PutRequest": {"Item": item}} for item in batch]}
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(write, batches))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=60)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+    from functions.insights_query import app as insights_app
+
+    with DynamoDBLocal() as dynamodb:
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=dynamodb.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(max_pool_connections=32, retries={"max_attempts": 8, "mode": "standard"}),
+        )
+        readers = {}
+        for size in (args.small, args.large):
+            table = create_tables(client, f"bench{size}")["AchievementsTable"]
+            took = seed(client, table, size)
+            print(f"seeded {size:>6,} achievements in {took:5.1f} s")
+            readers[size] = AchievementReader(table, client=client)
+
+        calls: list[tuple[str, int]] = []
+
+        def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+            items = sum(len(v) for v in parsed.get("Responses", {}).values()) + len(parsed.get("Items", []))
+            calls.append((model.name, items))
+
+        client.meta.events.register("after-call.dynamodb.*", count)
+        samples: dict[int, list[float]] = {size: [] for size in readers}
+        reads: dict[int, list[tuple[str, int]]] = {}
+        totals: dict[int, int] = {}
+        context = Context()
+        for run in range(args.runs + 5):
+            for size, reader in readers.items():
+                insights_app.reader = reader
+                calls.clear()
+                started = time.perf_counter()
+                response = insights_app.lambda_handler(json.loads(json.dumps(EVENT)), context)
+                elapsed = time.perf_counter() - started
+                assert response["statusCode"] == 200, response["body"]
+                if run >= 5:  # the first runs warm the connection pool and the code
+                    samples[size].append(elapsed)
+                reads[size] = list(calls)
+                totals[size] = json.loads(response["body"])["numbers"]["total"]
+
+    print(f"\nGET /analyze/career-insights, {args.runs} runs each (handler in-process, DynamoDB Local on loopback)")
+    print(
+        f"{'stored':>8} {'answer total':>13} {'median ms':>10} {'p95 ms':>8} {'DynamoDB calls':>16} {'items read':>11}"
+    )
+    for size in readers:
+        ordered = sorted(samples[size])
+        median = statistics.median(ordered) * 1000
+        p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
+        names = "+".join(name for name, _ in reads[size])
+        print(
+            f"{size:>8,} {totals[size]:>13,} {median:>10.2f} {p95:>8.2f} {len(reads[size]):>3} ({names}) "
+            f"{sum(n for _, n in reads[size]):>6}"
+        )
+    small, large = args.small, args.large
+    ratio = statistics.median(samples[large]) / statistics.median(samples[small])
+    print(
+        f"\nratio {large:,}/{small:,}: latency (median) {ratio:.2f}, DynamoDB calls "
+        f"{len(reads[large]) / len(reads[small]):.2f}, items read "
+        f"{sum(n for _, n in reads[large]) / max(1, sum(n for _, n in reads[small])):.2f} "
+        f"(stored achievements x{large / small:.0f})"
+    )
+
+
+if __name__ == "__main__":
+    main()

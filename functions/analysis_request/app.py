@@ -1,0 +1,74 @@
+"""Deep analysis requests: `POST /analyze/deep/{id}` queues an achievement, `GET /analyze/deep/{id}` reads it.
+
+No openai import here: the request side only reads the store and sends to SQS.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from achievements.analysis import DeepAnalysisAnswer
+from achievements.analysis_settings import analysis_request_settings
+from achievements.api import make_resolver, resolve
+from achievements.dal import AchievementStore
+from achievements.dal.analysis_queue import AnalysisQueue
+from achievements.logic.deep_analysis import deep_analysis_status, request_deep_analysis
+from achievements.models import ErrorResponse
+from achievements.observability import logger, metrics, tracer
+
+settings = analysis_request_settings()
+store = AchievementStore(settings.achievements_table_name)
+queue = AnalysisQueue(settings.analysis_queue_url)
+app = make_resolver()
+
+# Named `id` like the template's path /analyze/deep/{id}, so the OpenAPI document says the same.
+AchievementId = Annotated[int, Path(gt=0, le=2**63 - 1, description="The achievement's id", examples=[42])]
+ERRORS: dict[int, OpenAPIResponse] = {
+    404: {"description": "no achievement with this id", "content": {"application/json": {"model": ErrorResponse}}},
+    422: {"description": "the id is not a positive integer", "content": {"application/json": {"model": ErrorResponse}}},
+}
+
+
+@app.post(
+    "/analyze/deep/<id>",
+    summary="Queue a deep analysis of an achievement (answers completed at once if its content is analysed)",
+    responses={
+        200: {"description": "completed", "content": {"application/json": {"model": DeepAnalysisAnswer}}},
+        202: {"description": "queued", "content": {"application/json": {"model": DeepAnalysisAnswer}}},
+        **ERRORS,
+    },
+    tags=["analysis"],
+)
+def queue_analysis(id: AchievementId) -> Response[DeepAnalysisAnswer]:
+    answer = request_deep_analysis(id, store, queue)
+    return Response(
+        status_code=202 if answer.status == "queued" else 200,
+        content_type=content_types.APPLICATION_JSON,
+        body=answer,
+    )
+
+
+@app.get(
+    "/analyze/deep/<id>",
+    summary="The deep analysis of an achievement: completed, or pending while queued",
+    responses={
+        200: {"description": "completed or pending", "content": {"application/json": {"model": DeepAnalysisAnswer}}},
+        **ERRORS,
+    },
+    tags=["analysis"],
+)
+def analysis_status(id: AchievementId) -> DeepAnalysisAnswer:
+    return deep_analysis_status(id, store)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return resolve(app, event, context, settings.max_body_bytes)

@@ -1,0 +1,76 @@
+"""GitHub webhook: `POST /github/webhook` turns signed deliveries (merged PRs, published releases) into achievements.
+
+No API key on this route: GitHub cannot send one. The webhook secret (Secrets Manager) signs every delivery
+and the signature is checked before anything else of the body is read.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from achievements.api import make_resolver, resolve
+from achievements.dal import AchievementStore
+from achievements.dal.deliveries import DeliveryLog
+from achievements.github_payloads import GitHubDeliveryResponse
+from achievements.github_settings import github_webhook_settings
+from achievements.logic.github import read_delivery, receive_delivery
+from achievements.models import ErrorResponse
+from achievements.observability import logger, metrics, tracer
+from achievements.secret_source import SecretSource
+
+settings = github_webhook_settings()
+store = AchievementStore(settings.achievements_table_name)
+deliveries = DeliveryLog(settings.achievements_table_name, client=store.client)
+webhook_secret = SecretSource(settings.webhook_secret_id, settings.local_secret, settings.secret_max_age_seconds)
+app = make_resolver()
+
+
+def _error(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": ErrorResponse}}}
+
+
+def _answer(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": GitHubDeliveryResponse}}}
+
+
+def raw_body(body: str | None, is_base64_encoded: bool | None) -> bytes:
+    """The bytes GitHub signed: API Gateway passes text bodies as UTF-8 strings, binary ones base64-encoded."""
+    if not body:
+        return b""
+    return base64.b64decode(body) if is_base64_encoded else body.encode()
+
+
+@app.post(
+    "/github/webhook",
+    summary="Receive a GitHub webhook delivery; merged pull requests and published releases become achievements",
+    responses={
+        200: _answer("pong (ping), updated/unchanged (the same PR or release again), duplicate (a redelivery)"),
+        201: _answer("created"),
+        202: _answer("ignored: an event or action that is not tracked"),
+        400: _error("X-GitHub-Event or X-GitHub-Delivery missing or malformed, body missing or not JSON"),
+        401: _error("X-Hub-Signature-256 missing, malformed or not made with the webhook secret"),
+        413: _error("body over GitHubMaxBodyBytes (512 KiB by default)"),
+        415: _error("Content-Type other than application/json"),
+        422: _error("the payload lacks a field the event needs (the message names it)"),
+        503: _error("the webhook secret could not be read; redeliver later"),
+    },
+    tags=["github"],
+)
+def webhook() -> Response[GitHubDeliveryResponse]:
+    request = app.current_event
+    delivery = read_delivery(request.headers, raw_body(request.body, request.is_base64_encoded), webhook_secret.get)
+    answer = receive_delivery(delivery, store, deliveries)
+    return Response(status_code=answer.status_code, content_type=content_types.APPLICATION_JSON, body=answer.body)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return resolve(app, event, context, settings.github_max_body_bytes, inspect_body=False)

@@ -1,0 +1,97 @@
+"""Prometheus scrape: the EventBridge schedule, `POST /prometheus/scrape` (run now) and `GET /prometheus/status`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from achievements.api import make_resolver, resolve
+from achievements.clients.prometheus import PrometheusClient
+from achievements.dal import AchievementStore
+from achievements.dal.metric_state import MetricStateStore
+from achievements.logic.prometheus_scrape import PrometheusScraper
+from achievements.models import ErrorResponse
+from achievements.observability import logger, metrics, tracer
+from achievements.prometheus_models import (
+    ScheduledScrapeEvent,
+    ScrapeReport,
+    ScrapeRequest,
+    ScrapeTrigger,
+    StatusResponse,
+)
+from achievements.prometheus_settings import prometheus_settings
+from achievements.settings import core_settings
+
+core = core_settings()
+settings = prometheus_settings()
+store = AchievementStore(core.achievements_table_name)
+scraper = PrometheusScraper(
+    settings,
+    PrometheusClient(settings.prometheus_url, settings.timeout_seconds),
+    store,
+    MetricStateStore(core.achievements_table_name, client=store.client),
+)
+app = make_resolver()
+
+
+@app.post(
+    "/prometheus/scrape",
+    summary="Scrape every KPI from Prometheus now; improvements and milestones become achievements",
+    responses={
+        200: {
+            "description": "the scrape ran: values, achievements (with ids) and each metric that failed",
+            "content": {"application/json": {"model": ScrapeReport}},
+        },
+        400: {"description": "body not JSON", "content": {"application/json": {"model": ErrorResponse}}},
+        413: {"description": "body over 64 KiB", "content": {"application/json": {"model": ErrorResponse}}},
+        415: {"description": "not JSON", "content": {"application/json": {"model": ErrorResponse}}},
+        422: {
+            "description": "invalid body or unknown metric",
+            "content": {"application/json": {"model": ErrorResponse}},
+        },
+    },
+    tags=["prometheus"],
+)
+def scrape(body: ScrapeRequest | None = None) -> Response[ScrapeReport]:
+    report = scraper.scrape(
+        ScrapeTrigger.MANUAL,
+        run_id=app.current_event.request_context.request_id,
+        only=body.metrics if body is not None else None,
+    )
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=report)
+
+
+@app.get(
+    "/prometheus/status",
+    summary="The scrape's interval, thresholds, last values, last run and what failed",
+    responses={200: {"description": "status", "content": {"application/json": {"model": StatusResponse}}}},
+    tags=["prometheus"],
+)
+def status() -> StatusResponse:
+    return scraper.status()
+
+
+def scheduled_scrape(event: dict[str, Any]) -> dict[str, Any]:
+    """The EventBridge Scheduler run: completes whatever Prometheus does; only a DynamoDB failure raises."""
+    try:
+        invocation = ScheduledScrapeEvent.model_validate(event)
+    except ValidationError as error:
+        # Neither API Gateway nor our schedule: failing sends it to the dead-letter queue, where it can be seen.
+        raise ValueError(f"not an API Gateway request nor the scrape schedule's event: {error}") from error
+    if invocation.execution_id:
+        logger.set_correlation_id(invocation.execution_id)
+    report = scraper.scrape(ScrapeTrigger.SCHEDULE, run_id=invocation.execution_id)
+    return report.model_dump(mode="json")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "httpMethod" in event and "requestContext" in event:
+        return resolve(app, event, context, core.max_body_bytes)
+    return scheduled_scrape(event)

@@ -1,0 +1,1 @@
+"""Clients of the outside systems the collector reads (each built once per container, explicit timeouts)."""

@@ -1,0 +1,72 @@
+"""A secret read from AWS Secrets Manager through Powertools parameters (cached), or a local-only value."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+import boto3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.config import Config
+
+from achievements.exceptions import AchievementError
+from achievements.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager.client import SecretsManagerClient
+
+
+class SecretUnavailable(AchievementError):
+    """The secret could not be read (Secrets Manager failing or the secret empty): the caller retries later."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def default_client() -> SecretsManagerClient:
+    # Bounded: a slow Secrets Manager must fail the request well inside the Lambda timeout.
+    config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 3, "mode": "standard"})
+    return boto3.client("secretsmanager", config=config)
+
+
+class SecretSource:
+    """One secret: by name (or ARN) from Secrets Manager, cached `max_age_seconds`; else a local value.
+
+    The local value is for runs without Secrets Manager only; a name, when set, always wins.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        local_value: str | None = None,
+        max_age_seconds: int = 300,
+        client: SecretsManagerClient | None = None,
+    ) -> None:
+        if not name and not local_value:
+            raise ValueError("a secret needs a Secrets Manager name or a local value")
+        self.name = name
+        self.local_value = local_value
+        self.max_age_seconds = max_age_seconds
+        self._client = client
+        self._provider: SecretsProvider | None = None
+
+    def _secrets(self) -> SecretsProvider:
+        # Built on first use, once per container: a request refused before it needs the secret costs no client.
+        if self._provider is None:
+            self._provider = SecretsProvider(boto3_client=self._client or default_client())
+        return self._provider
+
+    def get(self) -> bytes:
+        if not self.name:
+            assert self.local_value is not None
+            return self.local_value.encode()
+        try:
+            value = self._secrets().get(self.name, max_age=self.max_age_seconds)
+        except GetParameterError as error:
+            logger.error("secret unreadable", extra={"secret": self.name, "error": str(error)})
+            raise SecretUnavailable("the secret could not be read from Secrets Manager; retry later") from error
+        raw = value.encode() if isinstance(value, str) else value if isinstance(value, bytes) else b""
+        if not raw:
+            logger.error("secret empty", extra={"secret": self.name})
+            raise SecretUnavailable("the secret in Secrets Manager is empty")
+        return raw

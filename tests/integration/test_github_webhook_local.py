@@ -1,0 +1,153 @@
+"""The GitHub webhook for real: concurrent deliveries on DynamoDB Local, and signed HTTP deliveries through
+the local stack (API Gateway without API key, the secret read from local Secrets Manager)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from achievements.dal import AchievementStore
+from achievements.dal.deliveries import DeliveryLog
+from achievements.secret_source import SecretSource
+from devstack.aws_services import LOCAL_SECRET_VALUES
+from devstack.dynamodb_local import free_port
+from devstack.stack import LocalStack
+from functions.github_webhook import app as github_app
+from tests.conftest import Tables, load_event
+
+pytestmark = pytest.mark.integration
+LOCAL_SECRET = "local-github-webhook-secret"
+PR_EVENT = "github_pull_request_merged.json"
+
+
+def test_local_stack_signs_with_the_documented_local_secret() -> None:
+    assert LOCAL_SECRET_VALUES["GitHubWebhookSecret"] == LOCAL_SECRET
+
+
+# ---- the handler on DynamoDB Local ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def wired(local_tables: Tables, monkeypatch: pytest.MonkeyPatch) -> Tables:
+    monkeypatch.setattr(github_app, "store", AchievementStore(local_tables.achievements, client=local_tables.client))
+    monkeypatch.setattr(github_app, "deliveries", DeliveryLog(local_tables.achievements, client=local_tables.client))
+    monkeypatch.setattr(github_app, "webhook_secret", SecretSource("", local_value=LOCAL_SECRET))
+    return local_tables
+
+
+def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
+    response = github_app.lambda_handler(event, context)
+    return int(response["statusCode"]), json.loads(response["body"])
+
+
+def with_delivery_id(event: dict[str, Any], delivery_id: str) -> dict[str, Any]:
+    copied = copy.deepcopy(event)
+    copied["headers"]["X-GitHub-Delivery"] = delivery_id
+    return copied
+
+
+def deliveries_recorded(tables: Tables) -> int:
+    return sum(1 for item in tables.items() if item["sk"]["S"] == "DELIVERY")
+
+
+def test_thirty_concurrent_copies_of_one_delivery_make_one_achievement(wired: Tables, lambda_context) -> None:
+    # Given 30 copies of one delivery arriving at once (same X-GitHub-Delivery)
+    event = load_event(PR_EVENT)
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(lambda _: call(copy.deepcopy(event), lambda_context), range(30)))
+
+    # Then one is created and every answer carries its id; one achievement, one delivery record
+    assert [status for status, _ in answers].count(201) == 1
+    assert {status for status, _ in answers} <= {200, 201}
+    assert len({body["achievement_id"] for _, body in answers}) == 1
+    assert {body["status"] for _, body in answers} <= {"created", "unchanged", "duplicate"}
+    assert len(wired.achievement_items()) == 1
+    assert deliveries_recorded(wired) == 1
+
+
+def test_thirty_concurrent_deliveries_of_one_pull_request_make_one_achievement(wired: Tables, lambda_context) -> None:
+    # Given the same merged PR in 30 different deliveries at once
+    event = load_event(PR_EVENT)
+    events = [with_delivery_id(event, str(uuid.uuid4())) for _ in range(30)]
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(lambda e: call(e, lambda_context), events))
+
+    # Then one achievement, 30 deliveries each recorded against it
+    assert sorted(body["status"] for _, body in answers) == ["created"] + ["unchanged"] * 29
+    assert len({body["achievement_id"] for _, body in answers}) == 1
+    assert len(wired.achievement_items()) == 1
+    assert deliveries_recorded(wired) == 30
+
+
+# ---- over HTTP through the local stack -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack(port=free_port(), api_key="github-test-key") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def http(stack: LocalStack) -> Iterator[httpx.Client]:
+    assert stack.gateway is not None
+    # No x-api-key: GitHub cannot send one
+    with httpx.Client(base_url=stack.gateway.url, timeout=60) as client:
+        yield client
+
+
+def github_headers(name: str, body: bytes, secret: str = LOCAL_SECRET, **overrides: str) -> dict[str, str]:
+    headers = {
+        key: value
+        for key, value in load_event(name)["headers"].items()
+        if key.lower().startswith("x-github") or key in ("Content-Type", "User-Agent")
+    }
+    headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return headers | overrides
+
+
+def test_signed_delivery_over_http_is_created_then_redelivery_answers_the_same_id(http: httpx.Client) -> None:
+    # Given GitHub's merged-PR payload signed with the local stack's webhook secret, under a fresh delivery id
+    body = load_event(PR_EVENT)["body"].encode()
+    headers = github_headers(PR_EVENT, body, **{"X-GitHub-Delivery": str(uuid.uuid4())})
+
+    # When GitHub posts it (no API key), and then redelivers it
+    first = http.post("/github/webhook", content=body, headers=headers)
+    again = http.post("/github/webhook", content=body, headers=headers)
+
+    # Then it is created once; the redelivery answers the same id
+    assert (first.status_code, first.json()["status"]) == (201, "created"), first.text
+    assert again.status_code == 200
+    assert again.json()["status"] == "duplicate"
+    assert again.json()["achievement_id"] == first.json()["achievement_id"]
+
+
+@pytest.mark.parametrize(
+    ("secret", "status"),
+    [("not-the-secret", 401), (LOCAL_SECRET, 200)],
+    ids=["wrong-secret", "right-secret"],
+)
+def test_ping_over_http_needs_the_right_signature(http: httpx.Client, secret: str, status: int) -> None:
+    body = load_event("github_ping.json")["body"].encode()
+    answer = http.post("/github/webhook", content=body, headers=github_headers("github_ping.json", body, secret))
+    assert answer.status_code == status, answer.text
+
+
+def test_unsigned_delivery_over_http_is_401(http: httpx.Client) -> None:
+    body = load_event(PR_EVENT)["body"].encode()
+    headers = github_headers(PR_EVENT, body)
+    del headers["X-Hub-Signature-256"]
+    answer = http.post("/github/webhook", content=body, headers=headers)
+    assert answer.status_code == 401
+    assert answer.json() == {
+        "message": "missing X-Hub-Signature-256 header: deliveries must be signed with the webhook secret"
+    }

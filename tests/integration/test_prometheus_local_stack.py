@@ -1,0 +1,124 @@
+"""PrometheusScrapeFunction as deployed by template.yaml, in the local stack, against a real Prometheus.
+
+The function runs in its own worker process with the template's environment (auth secret and overrides
+parameter created locally from the template), its schedule fires from the template's ScheduleV2 Input,
+and the routes answer over HTTP behind the API key.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from achievements.domain.metrics import CATALOGUE
+from devstack.dynamodb_local import free_port
+from devstack.prometheus import PrometheusServer
+from devstack.stack import LocalStack
+from devstack.threads_exporter import ThreadsAgentExporter
+from tests.conftest import load_event
+
+pytestmark = pytest.mark.integration
+KEY = "prometheus-e2e-key"
+SCHEDULE_EVERY = 3.0
+
+
+@pytest.fixture(scope="module")
+def prometheus() -> Iterator[PrometheusServer]:
+    with ThreadsAgentExporter() as exporter, PrometheusServer(targets=[exporter.target]) as server:
+        for spec in CATALOGUE.values():
+            server.wait_for(spec.query, timeout=60)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def stack(prometheus: PrometheusServer) -> Iterator[LocalStack]:
+    with LocalStack(
+        port=free_port(),
+        api_key=KEY,
+        schedule_every=SCHEDULE_EVERY,
+        parameter_overrides={"PrometheusUrl": prometheus.url},
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def http(stack: LocalStack) -> Iterator[httpx.Client]:
+    assert stack.gateway is not None
+    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:
+        yield client
+
+
+def achievement_count(stack: LocalStack) -> int:
+    assert stack.dynamodb is not None
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=stack.dynamodb.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    items = client.scan(TableName=stack.table_names["AchievementsTable"])["Items"]
+    return sum(1 for item in items if item["sk"]["S"] == "ACHIEVEMENT" and item["source"]["S"] == "prometheus")
+
+
+def wait_for_status(http: httpx.Client, ready: Any, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        answer = http.get("/prometheus/status")
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        if ready(body):
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"status not ready within {timeout}s: {body}")
+
+
+def test_the_schedule_runs_the_scrape_and_the_status_shows_it(stack: LocalStack, http: httpx.Client) -> None:
+    # Given the local stack firing the template's schedule every few seconds
+    # When a scheduled run has finished
+    status = wait_for_status(http, lambda body: (body.get("last_run") or {}).get("trigger") == "schedule")
+
+    # Then the status reports it with the reference's fields
+    assert status["status"] == "active"
+    assert status["interval_hours"] == 24
+    assert status["prometheus_url"] == stack.functions["PrometheusScrapeFunction"].spec.env["PROMETHEUS_URL"]
+    assert status["thresholds"]["content_generation_latency_seconds"] == 2.0
+    assert status["last_outcome"] == "succeeded"
+    assert status["last_values"]["posts_engagement_rate"] == 0.078
+    assert status["last_errors"] == {}
+    assert achievement_count(stack) == 8
+
+
+def test_manual_scrape_over_http_alongside_the_schedule_creates_nothing_twice(
+    stack: LocalStack, http: httpx.Client
+) -> None:
+    # When manual scrapes run while the schedule keeps firing
+    answers = [http.post("/prometheus/scrape") for _ in range(3)]
+
+    # Then each answers what it found, and the achievements still exist once each
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["trigger"] == "manual"
+        assert body["outcome"] == "succeeded"
+        assert body["values"]["posts_generated_total"] == 150
+    assert achievement_count(stack) == 8
+
+
+def test_the_ready_schedule_event_invokes_the_function_directly(stack: LocalStack) -> None:
+    result = stack.invoke("PrometheusScrapeFunction", load_event("prometheus_schedule.json"))
+    assert result["trigger"] == "schedule"
+    assert result["run_id"] == "d0bd1be4-3a2a-4b8a-9c3e-5b1f0f6f2a11"
+    assert result["outcome"] == "succeeded"
+
+
+def test_a_subset_request_with_an_unknown_metric_is_422_over_http(http: httpx.Client) -> None:
+    answer = http.post("/prometheus/scrape", json={"metrics": ["latency"]})
+    assert answer.status_code == 422
+    assert answer.json()["message"].startswith("unknown or disabled metrics: latency")

@@ -1,0 +1,101 @@
+"""template.yaml's deep-analysis resources keep their promises: queue, DLQ, event source, least privilege, no key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devstack.template import load_template, resources
+
+TEMPLATE = load_template()
+FUNCTIONS = resources("AWS::Serverless::Function")
+QUEUES = resources("AWS::SQS::Queue")
+
+
+def timeout(name: str) -> int:
+    return int(FUNCTIONS[name]["Properties"].get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"]))
+
+
+def actions_by_resource(name: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for policy in FUNCTIONS[name]["Properties"]["Policies"]:
+        for statement in policy["Statement"]:
+            resource = statement["Resource"]
+            key = resource["Fn::GetAtt"][0] if "Fn::GetAtt" in resource else resource["Ref"]
+            found.setdefault(key, set()).update(statement["Action"])
+    return found
+
+
+def sqs_event() -> dict[str, Any]:
+    [event] = [e for e in FUNCTIONS["DeepAnalysisFunction"]["Properties"]["Events"].values() if e["Type"] == "SQS"]
+    return dict(event["Properties"])
+
+
+def test_queue_visibility_is_at_least_six_times_the_worker_timeout() -> None:
+    assert int(QUEUES["AnalysisQueue"]["Properties"]["VisibilityTimeout"]) >= 6 * timeout("DeepAnalysisFunction")
+
+
+def test_openai_attempts_fit_the_worker_timeout() -> None:
+    env = FUNCTIONS["DeepAnalysisFunction"]["Properties"]["Environment"]["Variables"]
+    attempts = int(env["OPENAI_MAX_RETRIES"]) + 1
+    # each attempt's timeout plus the SDK's backoff (at most 8 s) between attempts
+    assert attempts * float(env["OPENAI_TIMEOUT_SECONDS"]) + 8 * (attempts - 1) < timeout("DeepAnalysisFunction")
+
+
+def test_failed_analyses_are_redriven_to_an_encrypted_dlq_kept_14_days_with_an_alarm() -> None:
+    queue, dlq = QUEUES["AnalysisQueue"]["Properties"], QUEUES["AnalysisDeadLetterQueue"]["Properties"]
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["AnalysisDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": {"Ref": "AnalysisMaxReceiveCount"},
+    }
+    assert TEMPLATE["Parameters"]["AnalysisMaxReceiveCount"]["Default"] == 5
+    assert int(dlq["MessageRetentionPeriod"]) == 14 * 24 * 3600
+    assert queue["SqsManagedSseEnabled"] is True
+    assert dlq["SqsManagedSseEnabled"] is True
+    alarm = resources("AWS::CloudWatch::Alarm")["AnalysisDeadLetterAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["AnalysisDeadLetterQueue", "QueueName"]}}
+    ]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+
+
+def test_the_worker_reports_partial_failures_in_batches_of_10_under_a_concurrency_cap() -> None:
+    event = sqs_event()
+    assert event["Queue"] == {"Fn::GetAtt": ["AnalysisQueue", "Arn"]}
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert event["BatchSize"] == 10
+    assert event["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "AnalysisMaxConcurrency"}}
+    assert 2 <= TEMPLATE["Parameters"]["AnalysisMaxConcurrency"]["Default"] <= 5
+
+
+def test_the_request_function_may_only_read_achievements_and_send_to_the_queue() -> None:
+    assert actions_by_resource("AnalysisRequestFunction") == {
+        "AchievementsTable": {"dynamodb:GetItem"},
+        "AnalysisQueue": {"sqs:SendMessage"},
+    }
+
+
+def test_the_worker_may_only_read_and_update_achievements_keep_idempotency_records_and_read_its_key() -> None:
+    assert actions_by_resource("DeepAnalysisFunction") == {
+        "AchievementsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "IdempotencyTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "OpenAIApiKeySecret": {"secretsmanager:GetSecretValue"},
+    }
+
+
+def test_the_key_is_never_in_the_template_only_the_secret_arn_is_passed() -> None:
+    secret = resources("AWS::SecretsManager::Secret")["OpenAIApiKeySecret"]["Properties"]
+    # "test" is the offline analyzer's marker, not a key; the operator puts the key with put-secret-value
+    assert secret["SecretString"] == "test"
+    env = FUNCTIONS["DeepAnalysisFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["OPENAI_API_KEY_SECRET_ID"] == {"Ref": "OpenAIApiKeySecret"}
+    assert "OPENAI_API_KEY" not in env
+    assert TEMPLATE["Parameters"]["OpenAIModel"]["Default"] == "gpt-4o-mini"
+
+
+def test_both_routes_need_the_api_key() -> None:
+    events = FUNCTIONS["AnalysisRequestFunction"]["Properties"]["Events"].values()
+    assert {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events} == {
+        ("post", "/analyze/deep/{id}"),
+        ("get", "/analyze/deep/{id}"),
+    }
+    assert all("Auth" not in e["Properties"] for e in events)  # the API's ApiKeyRequired applies

@@ -1,0 +1,86 @@
+"""template.yaml for the read API: analyst auth chosen by AnalystAuth, read-only IAM, the impact index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devstack.template import api_routes, condition_holds, load_template, resources
+
+FUNCTIONS = resources("AWS::Serverless::Function")
+INSIGHTS = ("InsightsQueryFunction", "InsightsQueryIamFunction")
+READ_ROUTES = {
+    ("GET", "/analyze/career-insights"),
+    ("GET", "/achievements"),
+    ("GET", "/achievements/{achievement_id}"),
+    ("GET", "/portfolio"),
+}
+
+
+def routes_of(function: str, parameters: dict[str, str] | None = None) -> list[Any]:
+    return [route for route in api_routes(parameters=parameters) if route.function == function]
+
+
+def test_by_default_analysts_use_the_api_key_on_the_main_api() -> None:
+    routes = routes_of("InsightsQueryFunction")
+    assert {(r.method, r.path) for r in routes} == READ_ROUTES
+    assert all(r.api_key_required and r.authorizer is None and r.api == "CollectorApi" for r in routes)
+    assert routes_of("InsightsQueryIamFunction") == []
+
+
+def test_with_analyst_auth_iam_the_routes_need_sigv4_and_no_key() -> None:
+    parameters = {"AnalystAuth": "IAM"}
+    routes = routes_of("InsightsQueryIamFunction", parameters)
+    assert {(r.method, r.path) for r in routes} == READ_ROUTES
+    assert all(not r.api_key_required and r.authorizer == "AWS_IAM" and r.api == "AnalystApi" for r in routes)
+    assert routes_of("InsightsQueryFunction", parameters) == []
+    api = resources("AWS::Serverless::Api")["AnalystApi"]
+    assert api["Condition"] == "AnalystAuthIsIam"
+    assert api["Properties"]["Auth"]["DefaultAuthorizer"] == "AWS_IAM"
+
+
+@pytest.mark.parametrize(("value", "iam"), [("ApiKey", False), ("IAM", True)])
+def test_the_parameter_picks_exactly_one_of_the_two_functions(value: str, iam: bool) -> None:
+    assert load_template()["Parameters"]["AnalystAuth"]["AllowedValues"] == ["ApiKey", "IAM"]
+    assert condition_holds("AnalystAuthIsIam", {"AnalystAuth": value}) is iam
+    assert condition_holds("AnalystAuthIsApiKey", {"AnalystAuth": value}) is not iam
+
+
+def test_both_variants_run_the_same_code_with_the_same_rights() -> None:
+    key, iam = (FUNCTIONS[name]["Properties"] for name in INSIGHTS)
+    for field in ("CodeUri", "Handler", "Environment", "Policies"):
+        assert key[field] == iam[field]
+
+
+def test_insights_functions_can_only_read() -> None:
+    for name in INSIGHTS:
+        statements = [s for policy in FUNCTIONS[name]["Properties"]["Policies"] for s in policy["Statement"]]
+        actions = {action for statement in statements for action in statement["Action"]}
+        assert actions == {
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "secretsmanager:GetSecretValue",
+        }
+        query = next(s for s in statements if s["Action"] == ["dynamodb:Query"])
+        assert query["Resource"] == [
+            {"Fn::Sub": "${AchievementsTable.Arn}/index/gsi1"},
+            {"Fn::Sub": "${AchievementsTable.Arn}/index/gsi2"},
+        ]
+
+
+def test_the_cursor_key_is_a_generated_secret_passed_by_name() -> None:
+    secret = resources("AWS::SecretsManager::Secret")["CursorSigningSecret"]["Properties"]
+    assert secret["GenerateSecretString"]["PasswordLength"] >= 32
+    for name in INSIGHTS:
+        env = FUNCTIONS[name]["Properties"]["Environment"]["Variables"]
+        assert env["CURSOR_SECRET_ID"] == {"Ref": "CursorSigningSecret"}
+        assert "CURSOR_SIGNING_KEY" not in env
+
+
+def test_the_table_has_a_sparse_impact_index() -> None:
+    table = resources("AWS::DynamoDB::Table")["AchievementsTable"]["Properties"]
+    index = next(i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == "gsi2")
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["gsi2pk", "gsi2sk"]
+    assert index["Projection"] == {"ProjectionType": "ALL"}

@@ -1,0 +1,172 @@
+"""PrometheusScrapeFunction through its Lambda handler: the events in events/, bad input, the schedule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from achievements.domain.metrics import CATALOGUE
+from achievements.observability import logger
+from functions.prometheus_scrape import app as scrape_app
+from tests.conftest import api_event, load_event
+from tests.fakes.prometheus import FakePrometheus, make_scraper
+
+SCRAPE, STATUS, SCHEDULE = "prometheus_scrape.json", "prometheus_status.json", "prometheus_schedule.json"
+
+
+@pytest.fixture
+def fake() -> FakePrometheus:
+    return FakePrometheus()
+
+
+@pytest.fixture(autouse=True)
+def _scraper(monkeypatch: pytest.MonkeyPatch, moto_tables, fake) -> None:
+    monkeypatch.setattr(scrape_app, "scraper", make_scraper(moto_tables.client, moto_tables.achievements, fake))
+
+
+def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
+    response = scrape_app.lambda_handler(event, context)
+    return int(response["statusCode"]), json.loads(response["body"])
+
+
+def test_manual_scrape_answers_values_achievements_with_ids_and_errors(lambda_context, fake, store) -> None:
+    # Given a good latency and a metric Prometheus lacks
+    fake.set(content_generation_latency_seconds=1.2)
+    del fake.answers["uptime"]
+
+    # When POST /prometheus/scrape arrives (the ready event)
+    status, body = call(load_event(SCRAPE), lambda_context)
+
+    # Then it answers 200 with what it found
+    assert status == 200
+    assert body["trigger"] == "manual"
+    assert body["run_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    assert body["outcome"] == "partial"
+    assert body["values"]["content_generation_latency_seconds"] == 1.2
+    assert body["achievements"] == [
+        {
+            "achievement_id": 1,
+            "status": "created",
+            "metric_name": "content_generation_latency_seconds",
+            "kind": "improvement",
+            "title": "KPI Achievement: Content Generation Latency Seconds",
+        }
+    ]
+    assert body["errors"] == {
+        "uptime": {"kind": "no_data", "message": "the query matched no series (metric missing or no recent samples)"}
+    }
+    assert store.get(1) is not None
+
+
+def test_manual_scrape_of_some_metrics(lambda_context, fake) -> None:
+    status, body = call(api_event(SCRAPE, body={"metrics": ["uptime", "error_rate"]}), lambda_context)
+    assert status == 200
+    assert sorted(body["values"]) == ["error_rate", "uptime"]
+
+
+@pytest.mark.parametrize(
+    ("event", "status", "fragment"),
+    [
+        (api_event(SCRAPE, body={"metrics": ["nope"]}), 422, "unknown or disabled metrics: nope"),
+        (api_event(SCRAPE, body={"metrics": ["Uptime!"]}), 422, "metrics.0"),
+        (api_event(SCRAPE, body={"metrics": []}), 422, "metrics"),
+        (api_event(SCRAPE, body={"metrics": "uptime"}), 422, "metrics"),
+        (api_event(SCRAPE, body={"metric": ["uptime"]}), 422, "metric"),
+        (api_event(SCRAPE, raw_body="{"), 400, "not valid JSON"),
+        (api_event(SCRAPE, raw_body='["uptime"]'), 422, "not an array"),
+        (api_event(SCRAPE, raw_body="x" * 70000), 413, "limit is"),
+        (
+            api_event(SCRAPE, raw_body="metrics=uptime", headers={"Content-Type": "text/plain"}),
+            415,
+            "Content-Type must be application/json",
+        ),
+    ],
+    ids=["unknown-metric", "bad-name", "empty-list", "not-a-list", "extra-field", "json", "array", "size", "type"],
+)
+def test_bad_scrape_requests_are_4xx_naming_the_problem_and_nothing_is_queried_or_written(
+    lambda_context, fake, moto_tables, event, status: int, fragment: str
+) -> None:
+    code, body = call(event, lambda_context)
+    assert code == status
+    assert fragment in body["message"] + json.dumps(body.get("details", []))
+    assert fake.requests == []
+    assert moto_tables.items() == []
+
+
+def test_status_answers_the_reference_fields(lambda_context, fake) -> None:
+    fake.set(posts_engagement_rate=0.078, revenue_projection_monthly=22500.0)
+    call(load_event(SCRAPE), lambda_context)
+
+    status, body = call(load_event(STATUS), lambda_context)
+
+    assert status == 200
+    assert body["status"] == "active"
+    assert body["interval_hours"] == 24
+    assert body["thresholds"]["posts_engagement_rate"] == 0.06
+    assert body["thresholds"]["revenue_projection_monthly"] == 20000
+    assert body["last_values"]["posts_engagement_rate"] == 0.078
+    assert body["last_values"]["revenue_projection_monthly"] == 22500
+    assert body["last_outcome"] == "succeeded"
+    assert body["last_run_at"] is not None
+    assert body["last_errors"] == {}
+
+
+@pytest.fixture
+def info_logs() -> Iterator[None]:
+    # As deployed (POWERTOOLS_LOG_LEVEL=INFO): every log call of a run really formats its record.
+    logger.setLevel("INFO")
+    yield
+    logger.setLevel("WARNING")
+
+
+def test_scheduled_run_returns_its_report_and_emits_its_metrics(
+    lambda_context, fake, capsys, caplog, info_logs
+) -> None:
+    fake.set(content_generation_latency_seconds=1.2, posts_generated_total=150.0, uptime=httpx.ReadTimeout)
+    result = scrape_app.lambda_handler(load_event(SCHEDULE), lambda_context)
+    assert result["trigger"] == "schedule"
+    assert result["run_id"] == "d0bd1be4-3a2a-4b8a-9c3e-5b1f0f6f2a11"
+    assert result["outcome"] == "partial"
+    assert [a["metric_name"] for a in result["achievements"]] == [
+        "content_generation_latency_seconds",
+        "posts_generated_total",
+    ]
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert any(blob.get("prometheus_scrapes_total") == [1.0] for blob in emitted)
+    assert any(blob.get("kpi_milestones_total") == [2.0] for blob in emitted)
+    (finished,) = [record for record in caplog.records if record.getMessage() == "scrape finished"]
+    assert finished.achievements_created == 2  # type: ignore[attr-defined]
+    assert finished.failed_metrics == ["uptime"]  # type: ignore[attr-defined]
+
+
+def test_scheduled_run_with_prometheus_down_completes_without_raising(lambda_context, fake, moto_tables) -> None:
+    fake.set(**dict.fromkeys(CATALOGUE, httpx.ConnectError))
+    result = scrape_app.lambda_handler(load_event(SCHEDULE), lambda_context)
+    assert result["outcome"] == "failed"
+    assert len(result["errors"]) == len(CATALOGUE)
+    assert moto_tables.achievement_items() == []
+
+
+def test_schedule_input_with_unfilled_placeholders_still_runs(lambda_context) -> None:
+    # What a local scheduler sends: the template's Input as written
+    event = {
+        "trigger": "schedule",
+        "schedule_arn": "<aws.scheduler.schedule-arn>",
+        "scheduled_time": "<aws.scheduler.scheduled-time>",
+        "execution_id": "<aws.scheduler.execution-id>",
+        "attempt": "<aws.scheduler.attempt-number>",
+    }
+    result = scrape_app.lambda_handler(event, lambda_context)
+    assert result["trigger"] == "schedule"
+    assert not result["run_id"].startswith("<")
+
+
+def test_an_event_that_is_neither_api_nor_schedule_is_refused(lambda_context, fake, moto_tables) -> None:
+    with pytest.raises(ValueError, match="nor the scrape schedule's event"):
+        scrape_app.lambda_handler({"source": "aws.events", "detail": {}}, lambda_context)
+    assert fake.requests == []
+    assert moto_tables.items() == []
