@@ -16,54 +16,13 @@ import contextlib
 import io
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from devstack.functions import parameter_values, resolve_env
-from devstack.template import ROOT, function_environment, resources
-
-PROBE = (
-    "import sys, time, importlib; t = time.perf_counter(); importlib.import_module({module!r}); "
-    "print(time.perf_counter() - t, 'openai' in sys.modules)"
-)
-
-
-def function_env(name: str) -> dict[str, str]:
-    names = {
-        logical: f"bench-{logical}"
-        for kind in ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::SecretsManager::Secret", "AWS::SSM::Parameter")
-        for logical in resources(kind)
-    }
-    env = resolve_env(function_environment(name), names, parameter_values())
-    if "ANALYSIS_QUEUE_URL" in env:
-        env["ANALYSIS_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/123456789012/bench-AnalysisQueue"
-    return {
-        **env,
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_LAMBDA_FUNCTION_NAME": name,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "CURSOR_SIGNING_KEY": "bench",
-    }
-
-
-def import_once(module: str, path: list[Path], env: dict[str, str]) -> tuple[float, bool]:
-    full_env = {"PATH": os.environ.get("PATH", ""), **env, "PYTHONPATH": os.pathsep.join(str(p) for p in path)}
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
-        env=full_env,
-        cwd=path[0],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    seconds, openai = out.stdout.strip().splitlines()[-1].split()
-    return float(seconds), openai == "True"
+from bench.cold_start import function_env, probe
+from devstack.template import ROOT, resources
 
 
 def cold_starts(runs: int, deadline: float) -> None:
@@ -81,7 +40,7 @@ def cold_starts(runs: int, deadline: float) -> None:
         done += 1
         # Round-robin: a load change on the machine hits every module alike.
         for name, (module, path, env) in probes.items():
-            seconds, openai[name] = import_once(module, path, env)
+            seconds, openai[name] = probe(module, path, env, isolated=False)
             samples[name].append(seconds)
     median = {name: statistics.median(values) for name, values in samples.items()}
     baseline = median.pop("import boto3 alone")
@@ -96,13 +55,14 @@ def cold_starts(runs: int, deadline: float) -> None:
 
 
 def batch_wall_times(latency: float, rounds: int) -> None:
-    import boto3
     from botocore.config import Config
 
+    from devstack.aws_services import local_client
     from devstack.dynamodb_local import DynamoDBLocal
     from devstack.template import create_tables
 
-    os.environ.update(function_env("DeepAnalysisFunction"))  # as the template sets it, before the cold start
+    # as the template sets it, before the cold start; no X-Ray daemon here
+    os.environ.update({**function_env("DeepAnalysisFunction"), "POWERTOOLS_TRACE_DISABLED": "true"})
     from functions.deep_analysis import app as worker_app
     from tests.analysis_support import batch, job, make_worker, seed_posts
     from tests.conftest import LambdaContext, Tables
@@ -110,13 +70,10 @@ def batch_wall_times(latency: float, rounds: int) -> None:
 
     context: Any = LambdaContext()
     with DynamoDBLocal() as dynamodb, FakeOpenAI(latency=0.0) as fake:
-        client = boto3.client(
+        client = local_client(
             "dynamodb",
-            endpoint_url=dynamodb.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-            config=Config(max_pool_connections=20),
+            dynamodb.endpoint,
+            Config(max_pool_connections=20),
         )
         tables = Tables(client, create_tables(client, "bench"))
         store = worker_app.AchievementStore(tables.achievements, client=client)

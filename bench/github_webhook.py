@@ -34,8 +34,8 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
 os.environ.setdefault("AWS_REGION", "us-east-1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-import boto3  # noqa: E402
 
+from devstack.aws_services import local_client  # noqa: E402
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.template import create_tables  # noqa: E402
 
@@ -71,13 +71,7 @@ def main() -> None:
     runs = max(10, min(args.runs, 500))
 
     with DynamoDBLocal() as dynamodb:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=dynamodb.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        client = local_client("dynamodb", dynamodb.endpoint)
         names = create_tables(client, "bench")
         calls: list[str] = []
         client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))

@@ -36,13 +36,13 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AchievementCollector")
 os.environ.setdefault("AWS_REGION", "us-east-1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
 from achievements.dal.aggregates import AggregateWriteHook  # noqa: E402
 from achievements.dal.reads import AchievementReader  # noqa: E402
 from achievements.dal.store import AchievementStore, fingerprint  # noqa: E402
 from achievements.models import Achievement, AchievementDraft, Category, Source  # noqa: E402
+from devstack.aws_services import local_client  # noqa: E402
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.template import create_tables  # noqa: E402
 
@@ -149,13 +149,10 @@ def main() -> None:
     from functions.insights_query import app as insights_app
 
     with DynamoDBLocal() as dynamodb:
-        client = boto3.client(
+        client = local_client(
             "dynamodb",
-            endpoint_url=dynamodb.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-            config=Config(max_pool_connections=32, retries={"max_attempts": 8, "mode": "standard"}),
+            dynamodb.endpoint,
+            Config(max_pool_connections=32, retries={"max_attempts": 8, "mode": "standard"}),
         )
         readers = {}
         for size in (args.small, args.large):

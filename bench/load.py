@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import httpx
 
+from devstack.aws_services import local_client
 from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 
@@ -84,13 +84,7 @@ def run(posts: int, workers: int, duplicate_share: float, deadline_seconds: floa
                 list(pool.map(send, ids))
             wall = time.perf_counter() - started
 
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=stack.dynamodb.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        client = local_client("dynamodb", stack.dynamodb.endpoint)
         stored: dict[int, str] = {}
         paginator = client.get_paginator("scan")
         for page in paginator.paginate(TableName=stack.table_names["AchievementsTable"]):

@@ -24,11 +24,10 @@ KEY = "bench-key"
 def api_events() -> list[tuple[str, dict[str, Any]]]:
     index = json.loads((ROOT / "events" / "index.json").read_text())
     found = []
-    for events in index.values():
-        for name in events:
-            event = json.loads((ROOT / "events" / name).read_text())
-            if "httpMethod" in event:
-                found.append((name, event))
+    for name in dict.fromkeys(name for events in index.values() for name in events):
+        event = json.loads((ROOT / "events" / name).read_text())
+        if "httpMethod" in event:
+            found.append((name, event))
     return found
 
 

@@ -37,6 +37,12 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="template parameters, as `sam deploy` takes them (e.g. PrometheusUrl=http://127.0.0.1:9090)",
     )
+    parser.add_argument(
+        "--no-prometheus",
+        action="store_true",
+        default=os.environ.get("DEVSTACK_PROMETHEUS", "1") == "0",
+        help="don't start the demo Prometheus + Threads-Agent exporter (env DEVSTACK_PROMETHEUS=0)",
+    )
     args = parser.parse_args()
     overrides = dict(pair.split("=", 1) for pair in args.parameter_overrides if "=" in pair)
 
@@ -48,6 +54,7 @@ def main() -> None:
         built=args.built,
         schedule_every=args.schedule_every,
         parameter_overrides=overrides,
+        demo_prometheus=not args.no_prometheus,
     )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -66,6 +73,11 @@ def main() -> None:
                     f"  data      {(args.data_dir / 'dynamodb').resolve()}   (kept between runs)",
                     f"  DynamoDB  {stack.dynamodb.endpoint}   (tables {', '.join(stack.table_names.values())})",
                     f"  SQS, Secrets Manager, SSM  {stack.services.endpoint}   (in memory)",
+                    *(
+                        [f"  Prometheus  {stack.prometheus.url}   (demo Threads-Agent metrics)"]
+                        if stack.prometheus is not None
+                        else []
+                    ),
                     "  stop      Ctrl-C",
                     "",
                 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from devstack.dynamodb_local import free_port
 from devstack.functions import resolve
@@ -23,13 +24,15 @@ LOCAL_SECRET_VALUES: dict[str, str] = {
 }
 
 
-def local_client(service: str, endpoint: str) -> Any:
+def local_client(service: str, endpoint: str, config: Config | None = None) -> Any:
+    """A boto3 client for a local endpoint (DynamoDB Local, moto's server) with dummy credentials."""
     return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
+        config=config,
     )
 
 

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from devstack.functions import InvocationError, resolve
 from devstack.template import resources
@@ -109,8 +109,32 @@ def failed_ids(result: Any, event: dict[str, Any], report_failures: bool) -> set
     return {str(failure) for failure in failures}
 
 
+class BackgroundLoop:
+    """Runs `_run` on a daemon thread until `stop` sets `stopping`."""
+
+    stopping: threading.Event
+    thread: threading.Thread | None
+
+    @property
+    def thread_name(self) -> str:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self.thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+
 @dataclass
-class SqsPoller:
+class SqsPoller(BackgroundLoop):
     """Polls one queue and invokes its function with batches; deletes what succeeded, as Lambda does."""
 
     source: SqsSource
@@ -157,19 +181,13 @@ class SqsPoller:
                 self.log(f"{self.source.function}: poll failed: {error}")
                 self.stopping.wait(1)
 
-    def start(self) -> SqsPoller:
-        self.thread = threading.Thread(target=self._run, name=f"sqs-{self.source.function}", daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
+    @property
+    def thread_name(self) -> str:
+        return f"sqs-{self.source.function}"
 
 
 @dataclass
-class LocalScheduler:
+class LocalScheduler(BackgroundLoop):
     """Fires a schedule every N seconds (the template's rate, or a shorter one given for local use)."""
 
     source: ScheduleSource
@@ -196,12 +214,6 @@ class LocalScheduler:
             self.fire()
             next_run += self.every_seconds
 
-    def start(self) -> LocalScheduler:
-        self.thread = threading.Thread(target=self._run, name=f"schedule-{self.source.name}", daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
+    @property
+    def thread_name(self) -> str:
+        return f"schedule-{self.source.name}"

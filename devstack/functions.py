@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devstack.template import ROOT, load_template
+from devstack.template import ROOT, condition_holds, load_template
 
 LAYER_SOURCE = ROOT / "layers" / "core"
 BUILD_DIR = ROOT / ".aws-sam" / "build"
@@ -32,14 +32,22 @@ def parameter_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
     return params
 
 
+NO_VALUE = "\x00AWS::NoValue"  # what !Ref AWS::NoValue resolves to: the property is left out
+
+
 def resolve(value: Any, names: dict[str, str], params: dict[str, str]) -> str:
     """A template value as the deployed stack would see it.
 
     `names` maps a logical id to what `!Ref` gives locally (table name, queue URL, secret name) and
     `<LogicalId>.<Attribute>` to what `!GetAtt` gives (e.g. a queue's Arn).
     """
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        return resolve(when_true if condition_holds(condition, params) else when_false, names, params)
     if isinstance(value, dict) and "Ref" in value:
         ref = value["Ref"]
+        if ref == "AWS::NoValue":
+            return NO_VALUE
         return names.get(ref) or params.get(ref) or ref
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         logical_id, attribute = value["Fn::GetAtt"][0], value["Fn::GetAtt"][-1]
@@ -53,7 +61,9 @@ def resolve(value: Any, names: dict[str, str], params: dict[str, str]) -> str:
 
 
 def resolve_env(env: dict[str, Any], names: dict[str, str], params: dict[str, str]) -> dict[str, str]:
-    return {key: resolve(value, names, params) for key, value in env.items()}
+    """A function's environment as deployed; a variable that resolves to AWS::NoValue is not set."""
+    resolved = {key: resolve(value, names, params) for key, value in env.items()}
+    return {key: value for key, value in resolved.items() if value is not NO_VALUE}
 
 
 # What the Lambda Python runtime itself provides besides the standard library.

@@ -89,7 +89,8 @@ def build_event(
                 "apiKey": headers.get("x-api-key"),
             },
         },
-        "body": (body.decode() if is_text else base64.b64encode(body).decode()) if body else None,
+        # Bytes that are not UTF-8 in a text body reach the function as U+FFFD, never as a failed request.
+        "body": (body.decode(errors="replace") if is_text else base64.b64encode(body).decode()) if body else None,
         "isBase64Encoded": bool(body) and not is_text,
     }
 
@@ -181,6 +182,12 @@ class LocalApiGateway:
                     )
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+            def __getattr__(self, name: str) -> Any:
+                # Any other method (TRACE, QUERY, ...) reaches the router too, a 404 there, not http.server's 501.
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
 
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 pass

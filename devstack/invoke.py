@@ -16,9 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import boto3
-
-from devstack.aws_services import LocalAwsServices
+from devstack.aws_services import LocalAwsServices, local_client
 from devstack.dynamodb_local import DynamoDBLocal
 from devstack.functions import BUILD_DIR, FunctionSpec, LocalFunction, parameter_values, resolve_env
 from devstack.stack import TABLE_PREFIX, aws_env
@@ -33,13 +31,7 @@ class BuiltInvoker:
         self._stack = ExitStack()
         if dynamodb_endpoint is None:
             dynamodb_endpoint = self._stack.enter_context(DynamoDBLocal()).endpoint
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=dynamodb_endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        client = local_client("dynamodb", dynamodb_endpoint)
         self.params = parameter_values()
         self.names = create_tables(client, TABLE_PREFIX)
         self.services = LocalAwsServices().start(self.params)

@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from devstack.functions import resolve
+from devstack.functions import resolve_env
 from devstack.template import ROOT, api_routes, load_template, resources
 
 OUTPUT = ROOT / "shared" / "openapi.json"
@@ -29,6 +29,16 @@ FUNCTIONS_DIR = ROOT / "functions"
 TITLE = "Achievement Collector API"
 API_KEY_SCHEME = "ApiKeyAuth"
 SIGV4_SCHEME = "SigV4"
+GATEWAY_FORBIDDEN = {
+    "description": "missing or invalid credentials (x-api-key, or a SigV4 signature where allowed): API Gateway",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+}
+# achievements.api.make_resolver maps every store outage (connection, timeout, throttling, 5xx) to this, once.
+STORE_UNAVAILABLE = {
+    "description": "the store (DynamoDB) or a service it needs did not answer: nothing acknowledged, retrying is safe",
+    "headers": {"Retry-After": {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+}
 # Any AWS call made while importing a function fails at once instead of reaching AWS.
 OFFLINE_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -54,8 +64,8 @@ def _prepare_environment() -> None:
     global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     for function in resources("AWS::Serverless::Function").values():
         variables = {**global_env, **function["Properties"].get("Environment", {}).get("Variables", {})}
-        for key, value in variables.items():
-            os.environ.setdefault(key, resolve(value, {}, params) or "openapi")
+        for key, value in resolve_env(variables, {}, params).items():  # AWS::NoValue: left unset
+            os.environ.setdefault(key, value or "openapi")
     for path in (str(ROOT / "layers" / "core"), str(ROOT)):
         if path not in sys.path:
             sys.path.insert(0, path)
@@ -141,6 +151,10 @@ def generate() -> dict[str, Any]:
                 operation["security"] = []  # authenticated by other means (e.g. a signature), by design
             elif route_key(method, path) in iam_routes:
                 operation["security"] = [{API_KEY_SCHEME: []}, {SIGV4_SCHEME: []}]
+            if operation.get("security") != []:
+                # API Gateway answers it before any function runs, so no route decorator can declare it.
+                operation["responses"].setdefault("403", GATEWAY_FORBIDDEN)
+            operation["responses"].setdefault("503", STORE_UNAVAILABLE)
 
     used = _refs(paths)
     while True:  # keep only the schemas the operations reach

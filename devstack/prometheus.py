@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from devstack.dynamodb_local import free_port
+from devstack.dynamodb_local import free_port, stop_process
 
 MAX_BLOCK_DURATION = "744h"
 
@@ -170,12 +170,7 @@ class PrometheusServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            stop_process(self.process)
             self.process = None
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)

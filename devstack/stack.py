@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import boto3
 
 from devstack.aws_services import LocalAwsServices, local_client
 from devstack.call_counter import CountingProxy
@@ -46,6 +45,9 @@ class LocalStack:
     extra_env: dict[str, str] = field(default_factory=dict)
     count_dynamodb_calls: bool = False
     quiet: bool = False  # functions' logs discarded (benchmarks) instead of shown on stderr
+    demo_prometheus: bool = False  # a Threads-Agent exporter + Debian's Prometheus scraping it, for the scrape
+    prometheus: Any = None
+    exporter: Any = None
     dynamodb: DynamoDBLocal | None = None
     call_counter: CountingProxy | None = None
     services: LocalAwsServices | None = None
@@ -67,6 +69,8 @@ class LocalStack:
             raise
 
     def _start(self, log: Callable[[str], None]) -> LocalStack:
+        if self.demo_prometheus and "PrometheusUrl" not in self.parameter_overrides:
+            self._start_prometheus(log)
         params = parameter_values(self.parameter_overrides)
         log(
             "starting DynamoDB Local"
@@ -76,13 +80,7 @@ class LocalStack:
         if self.dynamodb_port:
             self.dynamodb.port = self.dynamodb_port
         self.dynamodb.start()
-        dynamodb = boto3.client(
-            "dynamodb",
-            endpoint_url=self.dynamodb.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        dynamodb = local_client("dynamodb", self.dynamodb.endpoint)
         self.names.update(create_tables(dynamodb, TABLE_PREFIX))
         log(f"tables from template.yaml: {', '.join(self.table_names.values())}")
 
@@ -129,6 +127,18 @@ class LocalStack:
         log(f"API on {self.gateway.url} ({len(self.gateway.routes)} routes)")
         return self
 
+    def _start_prometheus(self, log: Callable[[str], None]) -> None:
+        from devstack.prometheus import PrometheusServer
+        from devstack.threads_exporter import ThreadsAgentExporter
+
+        if shutil.which("prometheus") is None:
+            log("prometheus not installed (make install): scrapes will report every metric unreachable")
+            return
+        self.exporter = ThreadsAgentExporter().start()
+        self.prometheus = PrometheusServer(targets=[self.exporter.target], scrape_interval="5s").start()
+        self.parameter_overrides = {**self.parameter_overrides, "PrometheusUrl": self.prometheus.url}
+        log(f"Prometheus {self.prometheus.url} scraping the demo Threads-Agent exporter on {self.exporter.target}")
+
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         return self.functions[function].invoke(event)
 
@@ -154,6 +164,12 @@ class LocalStack:
         if self.dynamodb is not None:
             self.dynamodb.stop()
             self.dynamodb = None
+        if self.prometheus is not None:
+            self.prometheus.stop()
+            self.prometheus = None
+        if self.exporter is not None:
+            self.exporter.stop()
+            self.exporter = None
 
     def __enter__(self) -> LocalStack:
         return self.start(log=lambda _: None)

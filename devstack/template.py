@@ -110,6 +110,9 @@ def _authorizer(api: dict[str, Any] | None, event_props: dict[str, Any]) -> str 
     return None if found in (None, "NONE") else str(found)
 
 
+CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or")
+
+
 def _value(value: Any, template: dict[str, Any], parameters: dict[str, str]) -> Any:
     if isinstance(value, dict) and "Ref" in value:
         name = value["Ref"]
@@ -118,16 +121,12 @@ def _value(value: Any, template: dict[str, Any], parameters: dict[str, str]) -> 
     for key in ("Condition", "Fn::Condition"):  # !Condition X loads as {"Fn::Condition": "X"}
         if isinstance(value, dict) and key in value:
             return condition_holds(value[key], parameters, template)
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in CONDITION_FUNCTIONS:
+        return _evaluate(value, template, parameters)
     return value
 
 
-def condition_holds(
-    name: str, parameters: dict[str, str] | None = None, template: dict[str, Any] | None = None
-) -> bool:
-    """A template condition's value for the given parameters (defaults otherwise): Equals/Not/And/Or."""
-    template = template if template is not None else load_template()
-    parameters = parameters or {}
-    expression = template.get("Conditions", {})[name]
+def _evaluate(expression: dict[str, Any], template: dict[str, Any], parameters: dict[str, str]) -> bool:
     ((function, arguments),) = expression.items()
     values = [_value(argument, template, parameters) for argument in arguments]
     if function == "Fn::Equals":
@@ -138,7 +137,15 @@ def condition_holds(
         return all(values)
     if function == "Fn::Or":
         return any(values)
-    raise ValueError(f"condition {name}: {function} is not supported locally")
+    raise ValueError(f"{function} is not supported locally")
+
+
+def condition_holds(
+    name: str, parameters: dict[str, str] | None = None, template: dict[str, Any] | None = None
+) -> bool:
+    """A template condition's value for the given parameters (defaults otherwise): Equals/Not/And/Or, nested."""
+    template = template if template is not None else load_template()
+    return _evaluate(template.get("Conditions", {})[name], template, parameters or {})
 
 
 def deployed(resource: dict[str, Any], parameters: dict[str, str] | None = None, path: Path = TEMPLATE) -> bool:

@@ -27,8 +27,9 @@ store = AchievementStore(settings.achievements_table_name)
 queue = AnalysisQueue(settings.analysis_queue_url)
 app = make_resolver()
 
-# Named `id` like the template's path /analyze/deep/{id}, so the OpenAPI document says the same.
-AchievementId = Annotated[int, Path(gt=0, le=2**63 - 1, description="The achievement's id", examples=[42])]
+# Named `id` like the template's path /analyze/deep/{id}, so the OpenAPI document says the same. The bound is
+# GET /achievements/{achievement_id}'s: 2**63 - 1 reached the document as the float 2**63, one past it.
+AchievementId = Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
 ERRORS: dict[int, OpenAPIResponse] = {
     404: {"description": "no achievement with this id", "content": {"application/json": {"model": ErrorResponse}}},
     422: {"description": "the id is not a positive integer", "content": {"application/json": {"model": ErrorResponse}}},

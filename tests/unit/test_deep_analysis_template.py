@@ -15,13 +15,25 @@ def timeout(name: str) -> int:
     return int(FUNCTIONS[name]["Properties"].get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"]))
 
 
-def actions_by_resource(name: str) -> dict[str, set[str]]:
+def policy_statements(name: str) -> list[dict[str, Any]]:
+    """The function's own statements: its SAM Policies, or those of the explicit role it names."""
+    props = FUNCTIONS[name]["Properties"]
+    if "Role" in props:
+        role = resources("AWS::IAM::Role")[props["Role"]["Fn::GetAtt"][0]]["Properties"]
+        return [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    return [s for policy in props["Policies"] for s in policy["Statement"]]
+
+
+def actions_by_resource(
+    name: str, services: tuple[str, ...] = ("dynamodb", "sqs", "secretsmanager")
+) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for policy in FUNCTIONS[name]["Properties"]["Policies"]:
-        for statement in policy["Statement"]:
-            resource = statement["Resource"]
-            key = resource["Fn::GetAtt"][0] if "Fn::GetAtt" in resource else resource["Ref"]
-            found.setdefault(key, set()).update(statement["Action"])
+    for statement in policy_statements(name):
+        if not any(action.startswith(f"{service}:") for action in statement["Action"] for service in services):
+            continue
+        resource = statement["Resource"]
+        key = resource["Fn::GetAtt"][0] if "Fn::GetAtt" in resource else resource["Ref"]
+        found.setdefault(key, set()).update(statement["Action"])
     return found
 
 
@@ -75,11 +87,19 @@ def test_the_request_function_may_only_read_achievements_and_send_to_the_queue()
 
 
 def test_the_worker_may_only_read_and_update_achievements_keep_idempotency_records_and_read_its_key() -> None:
+    # (its own role: SAM's would add AWSLambdaSQSQueueExecutionRole, sqs on every queue; test_security.py checks all)
     assert actions_by_resource("DeepAnalysisFunction") == {
         "AchievementsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         "IdempotencyTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         "OpenAIApiKeySecret": {"secretsmanager:GetSecretValue"},
+        "AnalysisQueue": {
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ChangeMessageVisibility",
+        },
     }
+    assert "Policies" not in FUNCTIONS["DeepAnalysisFunction"]["Properties"]  # SAM ignores them beside a Role
 
 
 def test_the_key_is_never_in_the_template_only_the_secret_arn_is_passed() -> None:

@@ -497,6 +497,10 @@ BAD_PAYLOADS = [
     (PR_EVENT, _with(PR, -1, "pull_request", "deletions"), "pull_request.deletions", "greater than or equal"),
     (PR_EVENT, _with(PR, "yesterday", "pull_request", "merged_at"), "pull_request.merged_at", "datetime"),
     (PR_EVENT, _with(PR, "no-slash", "repository", "full_name"), "repository.full_name", "pattern"),
+    # Found by fuzzing: past 64 bits (and DynamoDB's 38 digits) the write failed with a 5xx
+    (PR_EVENT, _with(PR, 10**50, "pull_request", "number"), "pull_request.number", "less than or equal"),
+    (PR_EVENT, _with(PR, 10**50, "pull_request", "additions"), "pull_request.additions", "less than or equal"),
+    (RELEASE_EVENT, _with(RELEASE, 2**63, "release", "id"), "release.id", "less than or equal"),
     (RELEASE_EVENT, _without(RELEASE, "release", "tag_name"), "release.tag_name", "Field required"),
     (RELEASE_EVENT, _without(RELEASE, "release", "author"), "release.author", "Field required"),
     (RELEASE_EVENT, _without(RELEASE, "release", "id"), "release.id", "Field required"),

@@ -58,6 +58,11 @@ def test_same_target_reached_again_with_a_better_value_updates_the_milestone(lam
         ({"metric_name": "revenue_projection_monthly", "value": 2.0, "target": 1.0, "extra": 1}, 422, "extra"),
         ({"metric_name": "weekly_signups", "value": 2.0, "target": 1.0}, 422, "give its direction"),
         ({"metric_name": "weekly_signups", "value": 2.0, "target": 1.0, "direction": "up"}, 422, "direction"),
+        # Found by fuzzing: numbers DynamoDB cannot store (> 9.99e125, < 1e-130) or a % past target that overflows
+        ({"metric_name": "revenue_projection_monthly", "value": 3.2e241, "target": 1.0}, 422, "value"),
+        ({"metric_name": "revenue_projection_monthly", "value": 2.0, "target": -1e16}, 422, "target"),
+        ({"metric_name": "revenue_projection_monthly", "value": 1e-200, "target": 0.0}, 422, "value"),
+        ({"metric_name": "revenue_projection_monthly", "value": 5.0, "target": 1e-300}, 422, "target"),
     ],
 )
 def test_bad_milestones_are_422_and_nothing_is_written(

@@ -54,3 +54,16 @@ def test_validation_errors_are_documented_as_the_api_answers_them() -> None:
     assert {p["name"] for p in listing["parameters"]} == {
         "category", "source", "from", "to", "date_field", "min_impact", "sort", "limit", "cursor",
     }  # fmt: skip
+
+
+def test_every_route_behind_credentials_documents_the_gateways_403() -> None:
+    # API Gateway refuses a missing or wrong credential before any function runs: the fuzz test expects it documented
+    public = {route_key(r.method, r.path) for r in api_routes() if not r.api_key_required}
+    for path, item in DOCUMENT["paths"].items():
+        for method, operation in item.items():
+            if route_key(method, path) in public:
+                assert "403" not in operation["responses"]
+            else:
+                assert operation["responses"]["403"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorResponse"
+                }

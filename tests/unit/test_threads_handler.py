@@ -94,6 +94,9 @@ VALID = {"hook": "AI will revolutionize everything", "engagement_rate": 0.08, "v
         (VALID | {"hook": 42}, 422, "hook", "valid string"),
         (VALID | {"posted_at": "yesterday"}, 422, "posted_at", "datetime"),
         (VALID | {"posted_at": "2025-01-25T16:30:00"}, 422, "posted_at", "timezone"),
+        # Found by fuzzing: lax parsing took a number as Unix time (0 = 1970)
+        (VALID | {"posted_at": 0}, 422, "posted_at", "not a number"),
+        (VALID | {"posted_at": 1737822600.5}, 422, "posted_at", "not a number"),
     ],
 )
 def test_bad_fields_are_422_naming_the_field_and_nothing_is_written(

@@ -9,18 +9,62 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from achievements.exceptions import AchievementError
 from achievements.observability import logger
 
 JSON = content_types.APPLICATION_JSON
+# Seconds a client waits before retrying a 503: DynamoDB throttling and brief outages clear within about that.
+RETRY_AFTER_SECONDS = 1
+# AWS error codes meaning "not now" rather than "never": throttled or a fault on the service's side.
+THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+    }
+)
+SERVICE_FAULT_CODES = frozenset({"InternalServerError", "InternalFailure", "ServiceUnavailable"})
+# Reasons a TransactWriteItems is cancelled that clear by themselves (the store handles conflicts itself).
+TRANSIENT_CANCELLATIONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
-def error_response(status: HTTPStatus | int, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+def error_response(
+    status: HTTPStatus | int,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body: dict[str, Any] = {"message": message}
     if details:
         body["details"] = details
-    return Response(status_code=int(status), content_type=JSON, body=body)
+    if int(status) == HTTPStatus.SERVICE_UNAVAILABLE:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS), **(headers or {})}
+    return Response(status_code=int(status), content_type=JSON, body=body, headers=headers)
+
+
+def unavailability(error: Exception) -> str | None:
+    """Why an AWS call failed for now (connection, timeout, throttling, a 5xx), or None when retrying cannot help."""
+    if isinstance(error, BotoConnectionError):
+        return "could not connect"
+    if isinstance(error, HTTPClientError):
+        return "the connection failed or timed out"
+    if not isinstance(error, ClientError):
+        return None
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    if code in THROTTLING_CODES:
+        return "throttled"
+    if code == "TransactionCanceledException":
+        reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
+        return "throttled" if reasons & TRANSIENT_CANCELLATIONS else None
+    if code in SERVICE_FAULT_CODES or status >= 500:
+        return f"server error {status or code}"
+    return None
 
 
 def _describe(errors: list[Any]) -> list[dict[str, Any]]:
@@ -50,6 +94,20 @@ def make_resolver() -> APIGatewayRestResolver:
     def _domain_error(error: AchievementError) -> Response:
         logger.info("request refused", extra={"status": int(error.status), "reason": error.message})
         return error_response(error.status, error.message)
+
+    @app.exception_handler([BotoConnectionError, HTTPClientError, ClientError])
+    def _store_unavailable(error: Exception) -> Response:
+        # botocore has already retried (dal/store.py default_client): answer a clean 503 the client may retry.
+        # Nothing was acknowledged, and a retried write is safe: the store dedupes by the event's source ref.
+        reason = unavailability(error)
+        if reason is None:
+            raise error  # a bug (validation, access denied, ...): Lambda reports it, API Gateway answers 502
+        logger.warning(
+            "store unavailable", extra={"reason": reason, "error": type(error).__name__, "detail": str(error)}
+        )
+        return error_response(
+            HTTPStatus.SERVICE_UNAVAILABLE, f"the store is unavailable ({reason}); retry in {RETRY_AFTER_SECONDS} s"
+        )
 
     @app.not_found
     def _not_found(_: Exception) -> Response:

@@ -8,6 +8,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from achievements.models import TrackResponse
 
+# GitHub's ids and counts are 64-bit; a bigger number is not GitHub's, and DynamoDB keeps only 38 digits.
+INT64_MAX = 2**63 - 1
+
 
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -22,7 +25,7 @@ class GitHubLabel(_Payload):
 
 
 class GitHubRepository(_Payload):
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=INT64_MAX)
     full_name: str = Field(pattern=r"^[^/\s]+/[^/\s]+$", max_length=200)
     html_url: str | None = None
     language: str | None = Field(default=None, max_length=100)
@@ -39,7 +42,7 @@ class ActionPayload(_Payload):
 
 
 class PullRequestState(_Payload):
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=INT64_MAX)
     merged: bool | None = None
     merged_at: AwareDatetime | None = None
 
@@ -55,7 +58,7 @@ class PullRequestClosed(ActionPayload):
 
 
 class MergedPullRequest(_Payload):
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=INT64_MAX)
     title: str = Field(min_length=1, max_length=1024)
     html_url: str = Field(min_length=1, max_length=1024)
     body: str | None = None
@@ -64,10 +67,10 @@ class MergedPullRequest(_Payload):
     merged_by: GitHubUser | None = None
     labels: list[GitHubLabel] = Field(default_factory=list, max_length=100)
     base: GitHubBranch
-    commits: int = Field(ge=0)
-    additions: int = Field(ge=0)
-    deletions: int = Field(ge=0)
-    changed_files: int = Field(ge=0)
+    commits: int = Field(ge=0, le=INT64_MAX)
+    additions: int = Field(ge=0, le=INT64_MAX)
+    deletions: int = Field(ge=0, le=INT64_MAX)
+    changed_files: int = Field(ge=0, le=INT64_MAX)
 
 
 class PullRequestMerged(ActionPayload):
@@ -78,7 +81,7 @@ class PullRequestMerged(ActionPayload):
 
 
 class Release(_Payload):
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=INT64_MAX)
     tag_name: str = Field(min_length=1, max_length=256)
     name: str | None = Field(default=None, max_length=1024)
     html_url: str = Field(min_length=1, max_length=1024)

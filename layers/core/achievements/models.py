@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     FiniteFloat,
@@ -113,6 +115,17 @@ class ErrorResponse(BaseModel):
     details: list[dict[str, Any]] | None = None
 
 
+def _date_time_text(value: Any) -> Any:
+    # Lax parsing would read a number as Unix time: `"posted_at": 0` would silently mean 1970.
+    if isinstance(value, int | float):
+        raise ValueError("expected an ISO 8601 date-time string, not a number")
+    return value
+
+
+# A request body's date-time: an ISO 8601 string with an offset (as the OpenAPI document says), never a number.
+RequestDateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+
+
 class ViralPostIn(BaseModel):
     """Body of `POST /threads/track` (SPEC §3)."""
 
@@ -126,7 +139,30 @@ class ViralPostIn(BaseModel):
     shares: int = Field(default=0, ge=0, le=10**12)
     persona_id: str | None = Field(default=None, min_length=1, max_length=128)
     post_id: str | None = Field(default=None, min_length=1, max_length=256)
-    posted_at: AwareDatetime | None = Field(default=None, strict=False)
+    posted_at: RequestDateTime | None = Field(default=None, strict=False)
+
+
+KPI_LIMIT = 1e15
+KPI_RESOLUTION = 1e-9
+
+
+def _kpi_magnitude(value: float) -> float:
+    # Nearer 0 than this, the "% past target" overflows and DynamoDB cannot store the number (< 1e-130).
+    if value != 0 and abs(value) < KPI_RESOLUTION:
+        raise ValueError(f"must be 0 or at least {KPI_RESOLUTION:g} in magnitude")
+    return value
+
+
+KpiNumber = Annotated[
+    float,
+    Field(
+        allow_inf_nan=False,
+        ge=-KPI_LIMIT,
+        le=KPI_LIMIT,
+        description=f"0, or a magnitude from {KPI_RESOLUTION:g} to {KPI_LIMIT:g}",
+    ),
+    AfterValidator(_kpi_magnitude),
+]
 
 
 class KpiMilestoneIn(BaseModel):
@@ -135,9 +171,9 @@ class KpiMilestoneIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
 
     metric_name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,99}$")
-    value: float = Field(allow_inf_nan=False)
-    target: float = Field(allow_inf_nan=False)
+    value: KpiNumber
+    target: KpiNumber
     direction: Direction | None = Field(
         default=None, strict=False, description="Required for a metric the catalogue does not know"
     )
-    occurred_at: AwareDatetime | None = Field(default=None, strict=False)
+    occurred_at: RequestDateTime | None = Field(default=None, strict=False)

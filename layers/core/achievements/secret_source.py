@@ -25,7 +25,8 @@ class SecretUnavailable(AchievementError):
 
 def default_client() -> SecretsManagerClient:
     # Bounded: a slow Secrets Manager must fail the request well inside the Lambda timeout.
-    config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 3, "mode": "standard"})
+    # total_max_attempts counts the first try (botocore's max_attempts counts only retries): <= 3 x 3 s + 3 s.
+    config = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 3, "mode": "standard"})
     return boto3.client("secretsmanager", config=config)
 
 

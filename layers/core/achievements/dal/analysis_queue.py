@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 def default_sqs_client() -> SQSClient:
     # Bounded like the DynamoDB client: a slow SQS fails the request well inside the Lambda timeout.
-    config = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"})
+    # total_max_attempts counts the first try (botocore's max_attempts counts only retries): <= 3 x 3 s + 3 s.
+    config = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 3, "mode": "standard"})
     return boto3.client("sqs", config=config)
 
 
