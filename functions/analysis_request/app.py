@@ -15,11 +15,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from achievements.analysis import DeepAnalysisAnswer
 from achievements.analysis_settings import analysis_request_settings
-from achievements.api import make_resolver, resolve
+from achievements.api import documented, make_resolver, resolve
 from achievements.dal import AchievementStore
 from achievements.dal.analysis_queue import AnalysisQueue
 from achievements.logic.deep_analysis import deep_analysis_status, request_deep_analysis
-from achievements.models import ErrorResponse
 from achievements.observability import logger, metrics, tracer
 
 settings = analysis_request_settings()
@@ -31,8 +30,8 @@ app = make_resolver()
 # GET /achievements/{achievement_id}'s: 2**63 - 1 reached the document as the float 2**63, one past it.
 AchievementId = Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
 ERRORS: dict[int, OpenAPIResponse] = {
-    404: {"description": "no achievement with this id", "content": {"application/json": {"model": ErrorResponse}}},
-    422: {"description": "the id is not a positive integer", "content": {"application/json": {"model": ErrorResponse}}},
+    404: documented("no achievement with this id"),
+    422: documented("the id is not a positive integer"),
 }
 
 
@@ -40,8 +39,8 @@ ERRORS: dict[int, OpenAPIResponse] = {
     "/analyze/deep/<id>",
     summary="Queue a deep analysis of an achievement (answers completed at once if its content is analysed)",
     responses={
-        200: {"description": "completed", "content": {"application/json": {"model": DeepAnalysisAnswer}}},
-        202: {"description": "queued", "content": {"application/json": {"model": DeepAnalysisAnswer}}},
+        200: documented("completed", DeepAnalysisAnswer),
+        202: documented("queued", DeepAnalysisAnswer),
         **ERRORS,
     },
     tags=["analysis"],
@@ -59,7 +58,7 @@ def queue_analysis(id: AchievementId) -> Response[DeepAnalysisAnswer]:
     "/analyze/deep/<id>",
     summary="The deep analysis of an achievement: completed, or pending while queued",
     responses={
-        200: {"description": "completed or pending", "content": {"application/json": {"model": DeepAnalysisAnswer}}},
+        200: documented("completed or pending", DeepAnalysisAnswer),
         **ERRORS,
     },
     tags=["analysis"],

@@ -14,13 +14,12 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.api import make_resolver, resolve
+from achievements.api import documented, make_resolver, resolve
 from achievements.dal import AchievementStore
 from achievements.dal.deliveries import DeliveryLog
 from achievements.github_payloads import GitHubDeliveryResponse
 from achievements.github_settings import github_webhook_settings
 from achievements.logic.github import read_delivery, receive_delivery
-from achievements.models import ErrorResponse
 from achievements.observability import logger, metrics, tracer
 from achievements.secret_source import SecretSource
 
@@ -31,12 +30,8 @@ webhook_secret = SecretSource(settings.webhook_secret_id, settings.local_secret,
 app = make_resolver()
 
 
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorResponse}}}
-
-
 def _answer(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": GitHubDeliveryResponse}}}
+    return documented(description, GitHubDeliveryResponse)
 
 
 def raw_body(body: str | None, is_base64_encoded: bool | None) -> bytes:
@@ -53,12 +48,12 @@ def raw_body(body: str | None, is_base64_encoded: bool | None) -> bytes:
         200: _answer("pong (ping), updated/unchanged (the same PR or release again), duplicate (a redelivery)"),
         201: _answer("created"),
         202: _answer("ignored: an event or action that is not tracked"),
-        400: _error("X-GitHub-Event or X-GitHub-Delivery missing or malformed, body missing or not JSON"),
-        401: _error("X-Hub-Signature-256 missing, malformed or not made with the webhook secret"),
-        413: _error("body over GitHubMaxBodyBytes (512 KiB by default)"),
-        415: _error("Content-Type other than application/json"),
-        422: _error("the payload lacks a field the event needs (the message names it)"),
-        503: _error("the webhook secret could not be read; redeliver later"),
+        400: documented("X-GitHub-Event or X-GitHub-Delivery missing or malformed, body missing or not JSON"),
+        401: documented("X-Hub-Signature-256 missing, malformed or not made with the webhook secret"),
+        413: documented("body over GitHubMaxBodyBytes (512 KiB by default)"),
+        415: documented("Content-Type other than application/json"),
+        422: documented("the payload lacks a field the event needs (the message names it)"),
+        503: documented("the webhook secret could not be read; redeliver later"),
     },
     tags=["github"],
 )

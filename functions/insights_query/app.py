@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BeforeValidator
 
-from achievements.api import make_resolver, resolve
+from achievements.api import documented, make_resolver, resolve
 from achievements.dal import AchievementStore
 from achievements.dal.reads import AchievementReader
 from achievements.exceptions import NotFound
@@ -84,9 +84,7 @@ INVALID_QUERY: Any = {
         "Derived only from aggregates kept on write and the impact index: two DynamoDB reads at any size. "
         'Every statement carries the numbers behind it; estimates say `"basis": "estimate"`.'
     ),
-    responses={
-        200: {"description": "the insights and their numbers", "content": {_JSON: {"model": CareerInsightsResponse}}}
-    },
+    responses={200: documented("the insights and their numbers", CareerInsightsResponse)},
     tags=["insights"],
 )
 def get_career_insights() -> CareerInsightsResponse:
@@ -97,7 +95,7 @@ def get_career_insights() -> CareerInsightsResponse:
     "/achievements",
     summary="List achievements: filters, order and cursor pagination stable under concurrent writes",
     responses={
-        200: {"description": "one page", "content": {_JSON: {"model": AchievementPage}}},
+        200: documented("one page", AchievementPage),
         400: {"description": "the cursor is malformed, altered or made for other filters", "content": _ERROR},
         410: {"description": "the cursor expired: start again without one", "content": _ERROR},
         **INVALID_QUERY,
@@ -148,7 +146,7 @@ def get_achievements(
     "/achievements/<achievement_id>",
     summary="One achievement, with its analysis when deep analysis ran",
     responses={
-        200: {"description": "the achievement", "content": {_JSON: {"model": Achievement}}},
+        200: documented("the achievement", Achievement),
         404: {"description": "no achievement with this id", "content": _ERROR},
         422: {"description": "the id is not a positive integer", "content": _ERROR},
     },

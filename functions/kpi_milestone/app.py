@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.api import make_resolver, resolve
+from achievements.api import ingest_responses, make_resolver, resolve, track_answer
 from achievements.dal import AchievementStore
 from achievements.logic.kpi import track_kpi_milestone
-from achievements.models import ErrorResponse, KpiMilestoneIn, TrackResponse
+from achievements.models import KpiMilestoneIn, TrackResponse
 from achievements.observability import logger, metrics, tracer
 from achievements.settings import core_settings
 
@@ -23,30 +23,14 @@ app = make_resolver()
 @app.post(
     "/kpi/milestones",
     summary="Record a KPI that met its target as a milestone achievement",
-    responses={
-        200: {
-            "description": "skipped, updated or unchanged",
-            "content": {"application/json": {"model": TrackResponse}},
-        },
-        201: {"description": "created", "content": {"application/json": {"model": TrackResponse}}},
-        400: {"description": "body missing or not JSON", "content": {"application/json": {"model": ErrorResponse}}},
-        413: {"description": "body over 64 KiB", "content": {"application/json": {"model": ErrorResponse}}},
-        422: {
-            "description": "invalid fields or unknown metric",
-            "content": {"application/json": {"model": ErrorResponse}},
-        },
-    },
+    responses=ingest_responses("invalid fields or unknown metric"),
     tags=["kpi"],
 )
 def milestone(body: KpiMilestoneIn) -> Response[TrackResponse]:
     answer = track_kpi_milestone(
         body.metric_name, body.value, body.target, store, direction=body.direction, occurred_at=body.occurred_at
     )
-    return Response(
-        status_code=201 if answer.status == "created" else 200,
-        content_type=content_types.APPLICATION_JSON,
-        body=answer,
-    )
+    return track_answer(answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -9,12 +9,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from achievements.api import make_resolver, resolve
+from achievements.api import documented, make_resolver, resolve
 from achievements.clients.prometheus import PrometheusClient
 from achievements.dal import AchievementStore
 from achievements.dal.metric_state import MetricStateStore
 from achievements.logic.prometheus_scrape import PrometheusScraper
-from achievements.models import ErrorResponse
 from achievements.observability import logger, metrics, tracer
 from achievements.prometheus_models import (
     ScheduledScrapeEvent,
@@ -42,17 +41,11 @@ app = make_resolver()
     "/prometheus/scrape",
     summary="Scrape every KPI from Prometheus now; improvements and milestones become achievements",
     responses={
-        200: {
-            "description": "the scrape ran: values, achievements (with ids) and each metric that failed",
-            "content": {"application/json": {"model": ScrapeReport}},
-        },
-        400: {"description": "body not JSON", "content": {"application/json": {"model": ErrorResponse}}},
-        413: {"description": "body over 64 KiB", "content": {"application/json": {"model": ErrorResponse}}},
-        415: {"description": "not JSON", "content": {"application/json": {"model": ErrorResponse}}},
-        422: {
-            "description": "invalid body or unknown metric",
-            "content": {"application/json": {"model": ErrorResponse}},
-        },
+        200: documented("the scrape ran: values, achievements (with ids) and each metric that failed", ScrapeReport),
+        400: documented("body not JSON"),
+        413: documented("body over 64 KiB"),
+        415: documented("not JSON"),
+        422: documented("invalid body or unknown metric"),
     },
     tags=["prometheus"],
 )
@@ -68,7 +61,7 @@ def scrape(body: ScrapeRequest | None = None) -> Response[ScrapeReport]:
 @app.get(
     "/prometheus/status",
     summary="The scrape's interval, thresholds, last values, last run and what failed",
-    responses={200: {"description": "status", "content": {"application/json": {"model": StatusResponse}}}},
+    responses={200: documented("status", StatusResponse)},
     tags=["prometheus"],
 )
 def status() -> StatusResponse:

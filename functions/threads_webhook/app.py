@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.api import make_resolver, resolve
+from achievements.api import ingest_responses, make_resolver, resolve, track_answer
 from achievements.dal import AchievementStore
 from achievements.logic.threads import track_viral_post
-from achievements.models import ErrorResponse, TrackResponse, ViralPostIn
+from achievements.models import TrackResponse, ViralPostIn
 from achievements.observability import logger, metrics, tracer
 from achievements.settings import core_settings
 
@@ -23,25 +23,12 @@ app = make_resolver()
 @app.post(
     "/threads/track",
     summary="Track a Threads post; a viral one (engagement >= 6%) becomes an achievement",
-    responses={
-        200: {
-            "description": "skipped, updated or unchanged",
-            "content": {"application/json": {"model": TrackResponse}},
-        },
-        201: {"description": "created", "content": {"application/json": {"model": TrackResponse}}},
-        400: {"description": "body missing or not JSON", "content": {"application/json": {"model": ErrorResponse}}},
-        413: {"description": "body over 64 KiB", "content": {"application/json": {"model": ErrorResponse}}},
-        422: {"description": "invalid fields", "content": {"application/json": {"model": ErrorResponse}}},
-    },
+    responses=ingest_responses("invalid fields"),
     tags=["threads"],
 )
 def track(post: ViralPostIn) -> Response[TrackResponse]:
     answer = track_viral_post(post, store)
-    return Response(
-        status_code=201 if answer.status == "created" else 200,
-        content_type=content_types.APPLICATION_JSON,
-        body=answer,
-    )
+    return track_answer(answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

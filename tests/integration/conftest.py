@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import boto3
+import httpx
 import pytest
 from botocore.config import Config
 
+from devstack.aws_services import local_client as aws_local_client
 from devstack.dynamodb_local import DynamoDBLocal
+from devstack.stack import LocalStack
 from devstack.template import create_tables
 from tests.conftest import Tables
 
@@ -24,14 +28,44 @@ def dynamodb_local() -> Iterator[DynamoDBLocal]:
 
 
 def local_client(endpoint: str) -> Any:
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(max_pool_connections=64, retries={"max_attempts": 4, "mode": "standard"}),
-    )
+    """A DynamoDB client for DynamoDB Local, sized for the concurrent tests."""
+    config = Config(max_pool_connections=64, retries={"max_attempts": 4, "mode": "standard"})
+    return aws_local_client("dynamodb", endpoint, config)
+
+
+@contextmanager
+def api_client(stack: LocalStack, key: str, timeout: float = 60) -> Iterator[httpx.Client]:
+    """Plain HTTP to a running local stack's API, with its API key."""
+    assert stack.gateway is not None
+    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": key}, timeout=timeout) as client:
+        yield client
+
+
+def stored_achievements(stack: LocalStack, source: str | None = None) -> list[dict[str, Any]]:
+    """The achievement items a local stack holds (tests only: the app itself never scans)."""
+    assert stack.dynamodb is not None
+    client = local_client(stack.dynamodb.endpoint)
+    paginator = client.get_paginator("scan")
+    return [
+        item
+        for page in paginator.paginate(TableName=stack.table_names["AchievementsTable"])
+        for item in page["Items"]
+        if item["sk"]["S"] == "ACHIEVEMENT" and (source is None or item["source"]["S"] == source)
+    ]
+
+
+def wait_for_status(http: httpx.Client, ready: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
+    """Poll `GET /prometheus/status` until `ready(body)` (bounded)."""
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        answer = http.get("/prometheus/status")
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        if ready(body):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"status not ready within {timeout}s: {body}")
 
 
 @pytest.fixture

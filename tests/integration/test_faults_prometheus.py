@@ -7,8 +7,7 @@ answers on that URL, the next scheduled run succeeds and creates each achievemen
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ from devstack.prometheus import PrometheusServer
 from devstack.stack import LocalStack
 from devstack.threads_exporter import ThreadsAgentExporter
 from tests.conftest import load_event
-from tests.integration.conftest import local_client
+from tests.integration.conftest import api_client, stored_achievements, wait_for_status
 
 pytestmark = pytest.mark.integration
 KEY = "prometheus-fault-key"
@@ -40,33 +39,12 @@ def stack() -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
-    assert stack.gateway is not None
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:
+    with api_client(stack, KEY) as client:
         yield client
 
 
 def prometheus_achievements(stack: LocalStack) -> list[str]:
-    assert stack.dynamodb is not None
-    client = local_client(stack.dynamodb.endpoint)
-    items = client.scan(TableName=stack.table_names["AchievementsTable"])["Items"]
-    return sorted(
-        item["source_ref"]["S"]
-        for item in items
-        if item["sk"]["S"] == "ACHIEVEMENT" and item["source"]["S"] == "prometheus"
-    )
-
-
-def wait_for_status(http: httpx.Client, ready: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    body: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        answer = http.get("/prometheus/status")
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
-        if ready(body):
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"status not ready within {timeout}s: {body}")
+    return sorted(item["source_ref"]["S"] for item in stored_achievements(stack, "prometheus"))
 
 
 def scheduled_run(body: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from devstack.template import api_routes
 from tests.conftest import load_event
+from tests.integration.conftest import api_client, stored_achievements
 
 pytestmark = pytest.mark.integration
 KEY = "integration-test-key"
@@ -25,24 +26,8 @@ def stack() -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
-    assert stack.gateway is not None
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=30) as client:
+    with api_client(stack, KEY) as client:
         yield client
-
-
-def count_achievements(stack: LocalStack) -> int:
-    assert stack.dynamodb is not None
-    import boto3
-
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=stack.dynamodb.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    items = client.scan(TableName=stack.table_names["AchievementsTable"])["Items"]
-    return sum(1 for item in items if item["sk"]["S"] == "ACHIEVEMENT")
 
 
 def test_reference_payload_over_http_is_created_then_answers_the_same_id(http: httpx.Client) -> None:
@@ -69,13 +54,13 @@ KEYED_ROUTES = [route for route in api_routes() if route.api_key_required]
 def test_every_route_refuses_a_request_without_the_api_key(stack: LocalStack, route) -> None:
     assert route.api_key_required
     assert stack.gateway is not None
-    before = count_achievements(stack)
+    before = len(stored_achievements(stack))
     path = route.path.replace("{id}", "1")
     for headers in ({}, {"x-api-key": "wrong"}):
         answer = httpx.request(route.method, stack.gateway.url + path, json={}, headers=headers, timeout=30)
         assert answer.status_code == 403
         assert answer.json() == {"message": "missing or invalid x-api-key header"}
-    assert count_achievements(stack) == before
+    assert len(stored_achievements(stack)) == before
 
 
 def test_unknown_route_is_404_naming_it(http: httpx.Client) -> None:
@@ -84,7 +69,7 @@ def test_unknown_route_is_404_naming_it(http: httpx.Client) -> None:
 
 
 def test_bad_input_over_http_is_a_clear_4xx_and_writes_nothing(stack: LocalStack, http: httpx.Client) -> None:
-    before = count_achievements(stack)
+    before = len(stored_achievements(stack))
     not_json = http.post("/threads/track", content=b"{oops", headers={"Content-Type": "application/json"})
     assert (not_json.status_code, not_json.json()["message"]) == (400, "request body is not valid JSON")
     too_big = http.post("/threads/track", json={"hook": "x" * 70_000, "engagement_rate": 0.5})
@@ -92,4 +77,4 @@ def test_bad_input_over_http_is_a_clear_4xx_and_writes_nothing(stack: LocalStack
     negative = http.post("/threads/track", json={"hook": "h", "engagement_rate": 0.5, "views": -3})
     assert negative.status_code == 422
     assert "views" in negative.json()["message"]
-    assert count_achievements(stack) == before
+    assert len(stored_achievements(stack)) == before

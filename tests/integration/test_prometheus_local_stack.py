@@ -7,11 +7,8 @@ and the routes answer over HTTP behind the API key.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from typing import Any
 
-import boto3
 import httpx
 import pytest
 
@@ -21,6 +18,7 @@ from devstack.prometheus import PrometheusServer
 from devstack.stack import LocalStack
 from devstack.threads_exporter import ThreadsAgentExporter
 from tests.conftest import load_event
+from tests.integration.conftest import api_client, stored_achievements, wait_for_status
 
 pytestmark = pytest.mark.integration
 KEY = "prometheus-e2e-key"
@@ -48,35 +46,8 @@ def stack(prometheus: PrometheusServer) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
-    assert stack.gateway is not None
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:
+    with api_client(stack, KEY) as client:
         yield client
-
-
-def achievement_count(stack: LocalStack) -> int:
-    assert stack.dynamodb is not None
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=stack.dynamodb.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    items = client.scan(TableName=stack.table_names["AchievementsTable"])["Items"]
-    return sum(1 for item in items if item["sk"]["S"] == "ACHIEVEMENT" and item["source"]["S"] == "prometheus")
-
-
-def wait_for_status(http: httpx.Client, ready: Any, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    body: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        answer = http.get("/prometheus/status")
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
-        if ready(body):
-            return body
-        time.sleep(0.5)
-    raise AssertionError(f"status not ready within {timeout}s: {body}")
 
 
 def test_the_schedule_runs_the_scrape_and_the_status_shows_it(stack: LocalStack, http: httpx.Client) -> None:
@@ -92,7 +63,7 @@ def test_the_schedule_runs_the_scrape_and_the_status_shows_it(stack: LocalStack,
     assert status["last_outcome"] == "succeeded"
     assert status["last_values"]["posts_engagement_rate"] == 0.078
     assert status["last_errors"] == {}
-    assert achievement_count(stack) == 8
+    assert len(stored_achievements(stack, "prometheus")) == 8
 
 
 def test_manual_scrape_over_http_alongside_the_schedule_creates_nothing_twice(
@@ -108,7 +79,7 @@ def test_manual_scrape_over_http_alongside_the_schedule_creates_nothing_twice(
         assert body["trigger"] == "manual"
         assert body["outcome"] == "succeeded"
         assert body["values"]["posts_generated_total"] == 150
-    assert achievement_count(stack) == 8
+    assert len(stored_achievements(stack, "prometheus")) == 8
 
 
 def test_the_ready_schedule_event_invokes_the_function_directly(stack: LocalStack) -> None:

@@ -11,6 +11,7 @@ import pytest
 from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.conftest import load_event
+from tests.integration.conftest import api_client
 
 pytestmark = pytest.mark.integration
 KEY = "round-trip-key"
@@ -24,8 +25,7 @@ def stack() -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
-    assert stack.gateway is not None
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:
+    with api_client(stack, KEY) as client:
         yield client
 
 

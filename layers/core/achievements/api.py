@@ -9,10 +9,13 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from pydantic import BaseModel
 
 from achievements.exceptions import AchievementError
+from achievements.models import ErrorResponse, TrackResponse
 from achievements.observability import logger
 
 JSON = content_types.APPLICATION_JSON
@@ -164,3 +167,26 @@ def resolve(
         # Powertools would validate a one-element array as its element; every body here is an object.
         return _refusal(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: body must be a JSON object, not an array")
     return app.resolve(event, context)
+
+
+def documented(description: str, model: type[BaseModel] = ErrorResponse) -> OpenAPIResponse:
+    """One OpenAPI response entry: a description and its JSON body model."""
+    return {"description": description, "content": {JSON: {"model": model}}}
+
+
+def ingest_responses(invalid: str) -> dict[int, OpenAPIResponse]:
+    """The answers of a route that turns an event into an achievement (`TrackResponse`)."""
+    return {
+        200: documented("skipped, updated or unchanged", TrackResponse),
+        201: documented("created", TrackResponse),
+        400: documented("body missing or not JSON", ErrorResponse),
+        409: documented("concurrent writes of the same event kept colliding: retry", ErrorResponse),
+        413: documented("body over the size limit (64 KiB)", ErrorResponse),
+        415: documented("Content-Type is not JSON", ErrorResponse),
+        422: documented(invalid, ErrorResponse),
+    }
+
+
+def track_answer(answer: TrackResponse) -> Response[TrackResponse]:
+    """201 for a created achievement, 200 for everything else, as SPEC §3 answers."""
+    return Response(status_code=201 if answer.status == "created" else 200, content_type=JSON, body=answer)
