@@ -17,22 +17,15 @@ import hmac
 import json
 import os
 import statistics
-import sys
 import time
 import uuid
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "layers" / "core"), str(ROOT)]
-os.environ.setdefault("ACHIEVEMENTS_TABLE_NAME", "bench-AchievementsTable")
-os.environ.setdefault("GITHUB_WEBHOOK_SECRET", "local-github-webhook-secret")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
-os.environ.setdefault("AWS_REGION", "us-east-1")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+from bench.inprocess import ROOT, prepare
+
+prepare(GITHUB_WEBHOOK_SECRET="local-github-webhook-secret")
 
 
 from devstack.aws_services import local_client  # noqa: E402

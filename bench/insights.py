@@ -13,28 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import sys
 import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "layers" / "core"), str(ROOT)]
-os.environ.setdefault("ACHIEVEMENTS_TABLE_NAME", "bench-AchievementsTable")
-os.environ.setdefault("CURSOR_SIGNING_KEY", "bench-cursor-key")
-os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
-os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AchievementCollector")
-os.environ.setdefault("AWS_REGION", "us-east-1")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+from bench.inprocess import ROOT, prepare
+
+prepare(CURSOR_SIGNING_KEY="bench-cursor-key")
 
 from botocore.config import Config  # noqa: E402
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from devstack.dynamodb_local import free_port
+from devstack.loopback import serve, shutdown
 
 
 @dataclass
@@ -90,15 +91,12 @@ class SlowPrometheus:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="slow-prometheus", daemon=True).start()
+        self._server = serve(Handler, self.port, "slow-prometheus")
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            shutdown(self._server)
             self._server = None
 
     def __enter__(self) -> SlowPrometheus:

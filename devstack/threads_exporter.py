@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from devstack.dynamodb_local import free_port
+from devstack.loopback import serve, shutdown
 
 BUCKETS = (0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 5.0, 10.0)
 GAUGES = ("posts_engagement_rate", "revenue_projection_monthly", "cost_per_follow_dollars")
@@ -80,7 +81,6 @@ class ThreadsAgentExporter:
     _requests: dict[str, float] = field(default_factory=lambda: {"200": 0.0, "500": 0.0})
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
 
     @property
     def target(self) -> str:
@@ -149,16 +149,12 @@ class ThreadsAgentExporter:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="threads-exporter", daemon=True)
-        self._thread.start()
+        self._server = serve(Handler, self.port, "threads-exporter")
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            shutdown(self._server)
             self._server = None
 
     def __enter__(self) -> ThreadsAgentExporter:
