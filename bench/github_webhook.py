@@ -31,19 +31,10 @@ prepare(GITHUB_WEBHOOK_SECRET="local-github-webhook-secret")
 from devstack.aws_services import local_client  # noqa: E402
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.template import create_tables  # noqa: E402
+from devstack.worker import LocalContext  # noqa: E402
 
 SECRET = b"local-github-webhook-secret"
 EVENTS = ROOT / "events"
-
-
-class Context:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 15_000
 
 
 def signed(name: str, payload: Any | None = None, delivery: str | None = None, **headers: str) -> dict[str, Any]:
@@ -75,7 +66,7 @@ def main() -> None:
 
         app.store = AchievementStore(names["AchievementsTable"], client=client)
         app.deliveries = DeliveryLog(names["AchievementsTable"], client=client)
-        context = Context()
+        context = LocalContext("bench")
         pr = json.loads(signed("github_pull_request_merged.json")["body"])
         numbers = iter(range(1000, 10**6))
 

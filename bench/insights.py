@@ -36,20 +36,11 @@ from achievements.models import Achievement, AchievementDraft, Category, Source 
 from devstack.aws_services import local_client  # noqa: E402
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.template import create_tables  # noqa: E402
+from devstack.worker import LocalContext  # noqa: E402
 
 EVENT = json.loads((ROOT / "events" / "career_insights.json").read_text())
 SKILLS = ["Python", "Go", "Kubernetes", "DynamoDB", "Terraform", "Mentoring", "Incident Response", "SQL"]
 ROLES = ["Staff Engineer", "Tech Lead", "Site Reliability Engineer", "Platform Engineer"]
-
-
-class Context:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 15_000
 
 
 def achievements(count: int, seed: int) -> Iterator[Achievement]:
@@ -162,7 +153,7 @@ def main() -> None:
         samples: dict[int, list[float]] = {size: [] for size in readers}
         reads: dict[int, list[tuple[str, int]]] = {}
         totals: dict[int, int] = {}
-        context = Context()
+        context = LocalContext("bench")
         for run in range(args.runs + 5):
             for size, reader in readers.items():
                 insights_app.reader = reader

@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,18 @@ class Tables:
 
     def achievement_items(self) -> list[dict[str, Any]]:
         return [item for item in self.items() if item["sk"]["S"] == "ACHIEVEMENT"]
+
+    def recomputed_aggregates(self) -> Any:
+        """What the aggregates must be: every stored achievement's contribution, added up (tests may scan)."""
+        from achievements.dal.reads import achievement_of
+        from achievements.domain.aggregates import AggregateSnapshot, contribution
+
+        totals: dict[str, Decimal] = {}
+        for item in self.achievement_items():
+            part = contribution(achievement_of(item))
+            for name, value in {**part.counts, **part.terms}.items():
+                totals[name] = totals.get(name, Decimal(0)) + value
+        return AggregateSnapshot.from_attributes(totals)
 
 
 @pytest.fixture

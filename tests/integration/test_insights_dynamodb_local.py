@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from achievements.dal import AchievementStore
 from achievements.dal.reads import AchievementReader, achievement_of
-from achievements.domain.aggregates import AggregateSnapshot, contribution
 from achievements.logic.threads import viral_post_draft
 from achievements.models import ViralPostIn
 from functions.insights_query import app as insights_app
@@ -30,15 +28,6 @@ def wired(local_tables: Tables, monkeypatch: pytest.MonkeyPatch) -> AchievementS
         insights_app, "reader", AchievementReader(local_tables.achievements, client=local_tables.client)
     )
     return store
-
-
-def recomputed(tables: Tables) -> AggregateSnapshot:
-    totals: dict[str, Decimal] = {}
-    for item in tables.achievement_items():
-        part = contribution(achievement_of(item))
-        for name, value in {**part.counts, **part.terms}.items():
-            totals[name] = totals.get(name, Decimal(0)) + value
-    return AggregateSnapshot.from_attributes(totals)
 
 
 def post_body(number: int, views: int = 10000) -> dict[str, Any]:
@@ -69,7 +58,7 @@ def test_concurrent_creates_and_updates_leave_exact_aggregates(wired, local_tabl
     # Then every write landed, and the aggregates equal the sum over the stored achievements
     assert all(answer["statusCode"] in (200, 201) for answer in answers)
     snapshot = AchievementReader(local_tables.achievements, client=local_tables.client).aggregates()
-    assert snapshot == recomputed(local_tables)
+    assert snapshot == local_tables.recomputed_aggregates()
     assert (snapshot.total, snapshot.by_source) == (30, {"threads": 30})
     revenues = [achievement_of(item).metrics["estimated_revenue_usd"] for item in local_tables.achievement_items()]
     assert snapshot.revenue_usd == sum(float(revenue or 0) for revenue in revenues)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from achievements.dal import AchievementStore
 from achievements.dal.aggregates import SHARDS, TERM_BUCKETS, AggregateWriteHook, aggregate_keys
-from achievements.dal.reads import AchievementReader, achievement_of
-from achievements.domain.aggregates import AggregateSnapshot, contribution
+from achievements.dal.reads import AchievementReader
 from achievements.models import AchievementDraft, Category, Source, WriteStatus
 from tests.conftest import Tables
 
@@ -47,16 +45,6 @@ def analysis(score: int = 80, roles: list[str] | None = None, soft: list[str] | 
             "advancement_potential": "High",
         },
     }
-
-
-def recomputed(tables: Tables) -> AggregateSnapshot:
-    """What the aggregates must be: every stored achievement's contribution, added up (tests may scan)."""
-    totals: dict[str, Decimal] = {}
-    for item in tables.achievement_items():
-        part = contribution(achievement_of(item))
-        for name, value in {**part.counts, **part.terms}.items():
-            totals[name] = totals.get(name, Decimal(0)) + value
-    return AggregateSnapshot.from_attributes(totals)
 
 
 @pytest.fixture
@@ -161,7 +149,7 @@ def test_a_write_that_read_a_stale_achievement_is_retried_and_counts_stay_exact(
 
     # Then the stale transaction was refused, the retry won, and the aggregates equal the stored achievements
     assert again.status is WriteStatus.UPDATED
-    assert reader.aggregates() == recomputed(moto_tables)
+    assert reader.aggregates() == moto_tables.recomputed_aggregates()
     assert reader.aggregates().scored == 0  # the draft carries no score: the update cleared it
 
 
@@ -191,7 +179,7 @@ def test_random_writes_leave_aggregates_equal_to_the_stored_achievements(
             )
 
     # Then the aggregates read in one BatchGetItem equal the sum over the stored achievements
-    assert reader.aggregates() == recomputed(moto_tables)
+    assert reader.aggregates() == moto_tables.recomputed_aggregates()
 
 
 def test_new_post_still_costs_three_round_trips_and_a_small_transaction(moto_tables: Tables) -> None:
