@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install local test test-unit test-integration lint format typecheck validate build check invoke bench clean openapi
+.PHONY: help install local test test-unit test-integration lint format typecheck imports validate build check invoke bench clean openapi
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ format: install  ## apply ruff's fixes and formatting
 typecheck: install  ## mypy with the pydantic plugin
 	$(BIN)/mypy layers/core/achievements functions devstack
 
+imports: install  ## the import contracts (pyproject.toml [tool.importlinter]): pure files, features, kernel
+	PYTHONPATH=layers/core $(BIN)/lint-imports --no-cache
+
 openapi: install  ## regenerate shared/openapi.json from the code (a unit test fails when it drifts)
 	$(BIN)/python -m devstack.openapi
 
@@ -68,7 +71,7 @@ validate: install  ## sam validate --lint (cfn-lint)
 build: install  ## sam build (functions + the core layer)
 	$(BIN)/sam build
 
-check: lint typecheck validate build  ## everything CI checks besides the tests
+check: lint typecheck imports validate build  ## everything CI checks besides the tests
 
 invoke: build  ## invoke one function from the build output: make invoke FN=ThreadsWebhookFunction EVENT=events/threads_track.json
 	$(BIN)/python -m devstack.invoke $(FN) $(EVENT)

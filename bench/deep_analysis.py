@@ -63,6 +63,7 @@ def batch_wall_times(latency: float, rounds: int) -> None:
 
     # as the template sets it, before the cold start; no X-Ray daemon here
     os.environ.update({**function_env("DeepAnalysisFunction"), "POWERTOOLS_TRACE_DISABLED": "true"})
+    from achievements.store import AchievementStore
     from functions.deep_analysis import app as worker_app
     from tests.analysis_support import batch, job, make_worker, seed_posts
     from tests.conftest import LambdaContext, Tables
@@ -76,10 +77,8 @@ def batch_wall_times(latency: float, rounds: int) -> None:
             Config(max_pool_connections=20),
         )
         tables = Tables(client, create_tables(client, "bench"))
-        store = worker_app.AchievementStore(tables.achievements, client=client)
-        worker_app.worker = make_worker(
-            tables, key="sk-bench", base_url=fake.base_url, timeout=30, max_retries=0, serial=False
-        )
+        store = AchievementStore(tables.achievements, client=client)
+        make_worker(tables, key="sk-bench", base_url=fake.base_url, timeout=30, max_retries=0, serial=False)
         ids = iter(seed_posts(store, 10 + rounds * 20 + 10))
 
         def run(batches: int, size: int) -> float:

@@ -60,8 +60,8 @@ def main() -> None:
         calls: list[str] = []
         client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
 
-        from achievements.dal import AchievementStore
-        from achievements.dal.deliveries import DeliveryLog
+        from achievements.github.deliveries import DeliveryLog
+        from achievements.store import AchievementStore
         from functions.github_webhook import app
 
         app.store = AchievementStore(names["AchievementsTable"], client=client)

@@ -29,10 +29,12 @@ prepare(CURSOR_SIGNING_KEY="bench-cursor-key")
 
 from botocore.config import Config  # noqa: E402
 
-from achievements.dal.aggregates import AggregateWriteHook  # noqa: E402
-from achievements.dal.reads import AchievementReader  # noqa: E402
-from achievements.dal.store import AchievementStore, fingerprint  # noqa: E402
-from achievements.models import Achievement, AchievementDraft, Category, Source  # noqa: E402
+from achievements.core.aws import AwsClients  # noqa: E402
+from achievements.core.models import Achievement, AchievementDraft, Category, Source  # noqa: E402
+from achievements.insights.deps import deps  # noqa: E402
+from achievements.insights.settings import insights_settings  # noqa: E402
+from achievements.store.achievements import AchievementStore, fingerprint  # noqa: E402
+from achievements.store.aggregates import AggregateWriteHook  # noqa: E402
 from devstack.aws_services import local_client  # noqa: E402
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.template import create_tables  # noqa: E402
@@ -136,12 +138,12 @@ def main() -> None:
             dynamodb.endpoint,
             Config(max_pool_connections=32, retries={"max_attempts": 8, "mode": "standard"}),
         )
-        readers = {}
+        tables: dict[int, str] = {}
         for size in (args.small, args.large):
             table = create_tables(client, f"bench{size}")["AchievementsTable"]
             took = seed(client, table, size)
             print(f"seeded {size:>6,} achievements in {took:5.1f} s")
-            readers[size] = AchievementReader(table, client=client)
+            tables[size] = table
 
         calls: list[tuple[str, int]] = []
 
@@ -150,13 +152,14 @@ def main() -> None:
             calls.append((model.name, items))
 
         client.meta.events.register("after-call.dynamodb.*", count)
-        samples: dict[int, list[float]] = {size: [] for size in readers}
+        samples: dict[int, list[float]] = {size: [] for size in tables}
         reads: dict[int, list[tuple[str, int]]] = {}
         totals: dict[int, int] = {}
         context = LocalContext("bench")
         for run in range(args.runs + 5):
-            for size, reader in readers.items():
-                insights_app.reader = reader
+            for size, table in tables.items():
+                settings = insights_settings().model_copy(update={"achievements_table_name": table})
+                deps.build(settings, AwsClients(dynamodb=client))
                 calls.clear()
                 started = time.perf_counter()
                 response = insights_app.lambda_handler(json.loads(json.dumps(EVENT)), context)
@@ -171,7 +174,7 @@ def main() -> None:
     print(
         f"{'stored':>8} {'answer total':>13} {'median ms':>10} {'p95 ms':>8} {'DynamoDB calls':>16} {'items read':>11}"
     )
-    for size in readers:
+    for size in tables:
         ordered = sorted(samples[size])
         median = statistics.median(ordered) * 1000
         p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000

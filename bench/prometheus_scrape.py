@@ -33,9 +33,9 @@ os.environ.update(
     }
 )
 
-from achievements.clients.prometheus import PrometheusClient  # noqa: E402
-from achievements.domain.scrape import scrape_targets  # noqa: E402
-from achievements.domain.thresholds import HistoryPolicy  # noqa: E402
+from achievements.prometheus.client import PrometheusClient  # noqa: E402
+from achievements.prometheus.drafts import scrape_targets  # noqa: E402
+from achievements.prometheus.thresholds import HistoryPolicy  # noqa: E402
 from devstack.slow_prometheus import SlowPrometheus  # noqa: E402
 
 
@@ -107,11 +107,11 @@ def full_scrape(url: str, delay: float, runs: int) -> float:
     import boto3
     from moto import mock_aws
 
-    from achievements.dal import AchievementStore
-    from achievements.dal.metric_state import MetricStateStore
-    from achievements.logic.prometheus_scrape import PrometheusScraper
-    from achievements.prometheus_models import ScrapeTrigger
-    from achievements.prometheus_settings import PrometheusSettings
+    from achievements.prometheus.models import ScrapeTrigger
+    from achievements.prometheus.service import PrometheusScraper
+    from achievements.prometheus.settings import PrometheusSettings
+    from achievements.prometheus.state import MetricStateStore
+    from achievements.store import AchievementStore
     from devstack.template import create_tables
 
     with mock_aws():

@@ -33,7 +33,7 @@ GATEWAY_FORBIDDEN = {
     "description": "missing or invalid credentials (x-api-key, or a SigV4 signature where allowed): API Gateway",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
 }
-# achievements.api.make_resolver maps every store outage (connection, timeout, throttling, 5xx) to this, once.
+# achievements.http.resolver.make_resolver maps every store outage (connection, timeout, throttling, 5xx) to this, once.
 STORE_UNAVAILABLE = {
     "description": "the store (DynamoDB) or a service it needs did not answer: nothing acknowledged, retrying is safe",
     "headers": {"Retry-After": {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}},

@@ -9,19 +9,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from pydantic import SecretStr
 
-from achievements.analysis import DeepAnalysis
-from achievements.dal import AchievementStore
-from achievements.logic.analysis_worker import AnalyzerProvider, DeepAnalysisWorker, Idempotency, OfflineAnalyzer
-from achievements.logic.kpi import kpi_milestone_draft
-from achievements.logic.openai_analyzer import OpenAIAnalyzer, make_openai_client
-from achievements.logic.threads import viral_post_draft
-from achievements.models import Achievement, AchievementDraft, ViralPostIn
+from achievements.analysis.deps import worker as worker_deps
+from achievements.analysis.models import DeepAnalysis
+from achievements.analysis.settings import deep_analysis_settings
+from achievements.analysis.worker import DeepAnalysisWorker
+from achievements.core.aws import AwsClients
+from achievements.core.models import Achievement, AchievementDraft
+from achievements.kpi.drafts import kpi_milestone_draft
+from achievements.store import AchievementStore
+from achievements.threads.drafts import viral_post_draft
+from achievements.threads.models import ViralPostIn
 from devstack.event_sources import sqs_event
 from devstack.functions import parameter_values, resolve
 from devstack.template import resources
-from functions.deep_analysis import app as worker_app
 from tests.conftest import Tables
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:test-AnalysisQueue"
@@ -134,25 +136,27 @@ def make_worker(
     max_retries: int = 1,
     wrap: Callable[[Any], Any] | None = None,
     serial: bool = True,
+    secret_id: str | None = None,
 ) -> DeepAnalysisWorker:
-    """The worker as DeepAnalysisFunction builds it, with OpenAI at `base_url` when a key is given.
+    """DeepAnalysisFunction's graph built on these tables (the handler then uses it); returns its worker.
 
+    OpenAI at `base_url` when a key (or a Secrets Manager `secret_id`) is given, else the offline analyzer.
     `serial` (for moto tables) runs the DynamoDB calls one at a time; DynamoDB Local needs no such thing.
     """
-
-    def build(api_key: str) -> Any:
-        client = make_openai_client(api_key, base_url, timeout, max_retries)
-        analyzer = OpenAIAnalyzer(client, "gpt-4o-mini", 1500)
-        return wrap(analyzer) if wrap else analyzer
-
-    provider = AnalyzerProvider(lambda: key, build)
-    if wrap is not None and key in (None, "", "test"):
-        wrapped = wrap(OfflineAnalyzer())
-        provider.current = lambda: wrapped  # type: ignore[method-assign]
+    settings = deep_analysis_settings().model_copy(
+        update={
+            "idempotency_table_name": tables.names["IdempotencyTable"],
+            "openai_api_key": SecretStr(key) if key else None,
+            "openai_api_key_secret_id": secret_id,
+            "openai_base_url": base_url,
+            "openai_timeout_seconds": timeout,
+            "openai_max_retries": max_retries,
+            "secret_max_age_seconds": 0,
+        }
+    )
     client = SerialClient(tables.client) if serial else tables.client
-    persistence = DynamoDBPersistenceLayer(table_name=tables.names["IdempotencyTable"], boto3_client=client)
-    store = AchievementStore(tables.achievements, client=client)  # type: ignore[arg-type]
-    return DeepAnalysisWorker(store, provider, Idempotency(persistence, worker_app.idempotency_config))
+    clients = AwsClients(dynamodb=client, idempotency_dynamodb=client)
+    return worker_deps.build(settings, clients, wrap_analyzer=wrap).worker
 
 
 def create_template_queues(sqs: Any, visibility_timeout: str | None = "0") -> dict[str, tuple[str, str]]:

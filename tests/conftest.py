@@ -61,6 +61,28 @@ class LambdaContext:
         return 15_000
 
 
+@pytest.fixture(autouse=True)
+def _fresh_object_graphs() -> Iterator[None]:
+    """Each test builds the graphs it uses (`deps.build(settings, clients=...)`); none outlives its test."""
+    yield
+    from achievements.core.container import Container
+
+    Container.reset_all()
+
+
+def clients_of(tables: Tables, **more: Any) -> Any:
+    """The AWS clients a function's graph is built from: the tables' DynamoDB client plus any others given."""
+    from achievements.core.aws import AwsClients
+
+    return AwsClients(**{"dynamodb": tables.client, **more})
+
+
+def build_on(deps: Any, tables: Tables, settings: Any = None, **clients: Any) -> Any:
+    """A function's graph on these tables: its settings naming them, their client (and any other clients given)."""
+    named = (settings or deps.default_settings()).model_copy(update={"achievements_table_name": tables.achievements})
+    return deps.build(named, clients_of(tables, **clients))
+
+
 @pytest.fixture
 def lambda_context() -> LambdaContext:
     return LambdaContext()
@@ -100,8 +122,8 @@ class Tables:
 
     def recomputed_aggregates(self) -> Any:
         """What the aggregates must be: every stored achievement's contribution, added up (tests may scan)."""
-        from achievements.dal.reads import achievement_of
-        from achievements.domain.aggregates import AggregateSnapshot, contribution
+        from achievements.core.aggregates import AggregateSnapshot, contribution
+        from achievements.store.reads import achievement_of
 
         totals: dict[str, Decimal] = {}
         for item in self.achievement_items():
@@ -126,6 +148,6 @@ def moto_tables() -> Iterator[Tables]:
 
 @pytest.fixture
 def store(moto_tables: Tables) -> Any:
-    from achievements.dal import AchievementStore
+    from achievements.store import AchievementStore
 
     return AchievementStore(moto_tables.achievements, client=moto_tables.client)

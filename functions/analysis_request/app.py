@@ -13,17 +13,14 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.analysis import DeepAnalysisAnswer
-from achievements.analysis_settings import analysis_request_settings
-from achievements.api import documented, make_resolver, resolve
-from achievements.dal import AchievementStore
-from achievements.dal.analysis_queue import AnalysisQueue
-from achievements.logic.deep_analysis import deep_analysis_status, request_deep_analysis
-from achievements.observability import logger, metrics, tracer
+from achievements.analysis.deps import requests
+from achievements.analysis.models import DeepAnalysisAnswer
+from achievements.analysis.service import deep_analysis_status, request_deep_analysis
+from achievements.analysis.settings import analysis_request_settings
+from achievements.core.observability import logger, metrics, tracer
+from achievements.http.resolver import documented, make_resolver, resolve
 
-settings = analysis_request_settings()
-store = AchievementStore(settings.achievements_table_name)
-queue = AnalysisQueue(settings.analysis_queue_url)
+requests.build(analysis_request_settings())
 app = make_resolver()
 
 # Named `id` like the template's path /analyze/deep/{id}, so the OpenAPI document says the same. The bound is
@@ -46,7 +43,8 @@ ERRORS: dict[int, OpenAPIResponse] = {
     tags=["analysis"],
 )
 def queue_analysis(id: AchievementId) -> Response[DeepAnalysisAnswer]:
-    answer = request_deep_analysis(id, store, queue)
+    graph = requests.current()
+    answer = request_deep_analysis(id, graph.store, graph.queue)
     return Response(
         status_code=202 if answer.status == "queued" else 200,
         content_type=content_types.APPLICATION_JSON,
@@ -64,11 +62,11 @@ def queue_analysis(id: AchievementId) -> Response[DeepAnalysisAnswer]:
     tags=["analysis"],
 )
 def analysis_status(id: AchievementId) -> DeepAnalysisAnswer:
-    return deep_analysis_status(id, store)
+    return deep_analysis_status(id, requests.current().store)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.max_body_bytes)
+    return resolve(app, event, context, requests.current().settings.max_body_bytes)

@@ -14,19 +14,14 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.api import documented, make_resolver, resolve
-from achievements.dal import AchievementStore
-from achievements.dal.deliveries import DeliveryLog
-from achievements.github_payloads import GitHubDeliveryResponse
-from achievements.github_settings import github_webhook_settings
-from achievements.logic.github import read_delivery, receive_delivery
-from achievements.observability import logger, metrics, tracer
-from achievements.secret_source import SecretSource
+from achievements.core.observability import logger, metrics, tracer
+from achievements.github.deps import deps
+from achievements.github.models import GitHubDeliveryResponse
+from achievements.github.service import read_delivery, receive_delivery
+from achievements.github.settings import github_webhook_settings
+from achievements.http.resolver import documented, make_resolver, resolve
 
-settings = github_webhook_settings()
-store = AchievementStore(settings.achievements_table_name)
-deliveries = DeliveryLog(settings.achievements_table_name, client=store.client)
-webhook_secret = SecretSource(settings.webhook_secret_id, settings.local_secret, settings.secret_max_age_seconds)
+deps.build(github_webhook_settings())
 app = make_resolver()
 
 
@@ -58,9 +53,10 @@ def raw_body(body: str | None, is_base64_encoded: bool | None) -> bytes:
     tags=["github"],
 )
 def webhook() -> Response[GitHubDeliveryResponse]:
-    request = app.current_event
-    delivery = read_delivery(request.headers, raw_body(request.body, request.is_base64_encoded), webhook_secret.get)
-    answer = receive_delivery(delivery, store, deliveries)
+    graph, request = deps.current(), app.current_event
+    body = raw_body(request.body, request.is_base64_encoded)
+    delivery = read_delivery(request.headers, body, graph.webhook_secret.get)
+    answer = receive_delivery(delivery, graph.store, graph.deliveries)
     return Response(status_code=answer.status_code, content_type=content_types.APPLICATION_JSON, body=answer.body)
 
 
@@ -68,4 +64,4 @@ def webhook() -> Response[GitHubDeliveryResponse]:
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.github_max_body_bytes, inspect_body=False)
+    return resolve(app, event, context, deps.current().settings.github_max_body_bytes, inspect_body=False)

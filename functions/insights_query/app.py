@@ -6,28 +6,21 @@ the listing walks an index page by page with signed cursors; nothing here ever s
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BeforeValidator
 
-from achievements.api import documented, make_resolver, resolve
-from achievements.dal import AchievementStore
-from achievements.dal.reads import AchievementReader
-from achievements.exceptions import NotFound
-from achievements.insights_settings import insights_settings
-from achievements.logic.cursor import CursorCodec
-from achievements.logic.insights import career_insights
-from achievements.logic.listing import MAX_LIMIT, list_achievements
-from achievements.logic.portfolio import build_portfolio, render_html, render_markdown
-from achievements.models import Achievement, Category, ErrorResponse, Source
-from achievements.observability import logger, metrics, tracer
-from achievements.read_models import (
+from achievements.core.errors import NotFound
+from achievements.core.models import Achievement, Category, Source
+from achievements.core.observability import logger, metrics, tracer
+from achievements.http.resolver import documented, make_resolver, resolve
+from achievements.insights.dates import FromBound, ToBound
+from achievements.insights.deps import deps
+from achievements.insights.listing import MAX_LIMIT, list_achievements
+from achievements.insights.models import (
     AchievementPage,
     CareerInsightsResponse,
     DateField,
@@ -36,45 +29,14 @@ from achievements.read_models import (
     PortfolioFormat,
     Sort,
 )
-from achievements.secret_source import SecretSource
+from achievements.insights.portfolio import build_portfolio, rendered
+from achievements.insights.service import career_insights
+from achievements.insights.settings import insights_settings
 
-settings = insights_settings()
-store = AchievementStore(settings.achievements_table_name)
-reader = AchievementReader(settings.achievements_table_name, client=store.client)
-cursor_key = SecretSource(
-    settings.cursor_secret_id or "",
-    local_value=settings.cursor_signing_key.get_secret_value() if settings.cursor_signing_key else None,
-    max_age_seconds=settings.secret_max_age_seconds,
-)
-cursors = CursorCodec(cursor_key.get, settings.cursor_ttl_seconds)
+deps.build(insights_settings())
 app = make_resolver()
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _moment(value: Any, end_of_day: bool) -> Any:
-    """A date (the whole day) or an ISO 8601 date-time; one without an offset is UTC."""
-    if not isinstance(value, str):
-        return value
-    # An unencoded "+" of an offset arrives as a space ("...T10:00:00 02:00").
-    text = re.sub(r" (\d{2}:\d{2})$", r"+\1", value.strip())
-    try:
-        if _DATE_ONLY.match(text):
-            return datetime.combine(date.fromisoformat(text), time.max if end_of_day else time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise ValueError("expected a date (YYYY-MM-DD) or an ISO 8601 date-time") from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-FromBound = Annotated[datetime, BeforeValidator(lambda v: _moment(v, end_of_day=False))]
-ToBound = Annotated[datetime, BeforeValidator(lambda v: _moment(v, end_of_day=True))]
-
-_JSON = "application/json"
-_ERROR: Any = {_JSON: {"model": ErrorResponse}}
-INVALID_QUERY: Any = {
-    422: {"description": "a query parameter is invalid (named in the message)", "content": _ERROR},
-}
+INVALID_QUERY = {422: documented("a query parameter is invalid (named in the message)")}
 
 
 @app.get(
@@ -88,7 +50,7 @@ INVALID_QUERY: Any = {
     tags=["insights"],
 )
 def get_career_insights() -> CareerInsightsResponse:
-    return career_insights(reader)
+    return career_insights(deps.current().reader)
 
 
 @app.get(
@@ -96,8 +58,8 @@ def get_career_insights() -> CareerInsightsResponse:
     summary="List achievements: filters, order and cursor pagination stable under concurrent writes",
     responses={
         200: documented("one page", AchievementPage),
-        400: {"description": "the cursor is malformed, altered or made for other filters", "content": _ERROR},
-        410: {"description": "the cursor expired: start again without one", "content": _ERROR},
+        400: documented("the cursor is malformed, altered or made for other filters"),
+        410: documented("the cursor expired: start again without one"),
         **INVALID_QUERY,
     },
     tags=["achievements"],
@@ -139,7 +101,8 @@ def get_achievements(
         min_impact=min_impact,
         sort=sort,
     )
-    return list_achievements(reader, cursors, filters, limit, cursor)
+    graph = deps.current()
+    return list_achievements(graph.reader, graph.cursors, filters, limit, cursor)
 
 
 @app.get(
@@ -147,25 +110,18 @@ def get_achievements(
     summary="One achievement, with its analysis when deep analysis ran",
     responses={
         200: documented("the achievement", Achievement),
-        404: {"description": "no achievement with this id", "content": _ERROR},
-        422: {"description": "the id is not a positive integer", "content": _ERROR},
+        404: documented("no achievement with this id"),
+        422: documented("the id is not a positive integer"),
     },
     tags=["achievements"],
 )
 def get_achievement(
     achievement_id: Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])],
 ) -> Achievement:
-    achievement = store.get(achievement_id)
+    achievement = deps.current().store.get(achievement_id)
     if achievement is None:
         raise NotFound(f"no achievement with id {achievement_id}")
     return achievement
-
-
-PORTFOLIO_TYPES = {
-    "markdown": ("text/markdown; charset=utf-8", "portfolio.md"),
-    "json": ("application/json", "portfolio.json"),
-    "html": ("text/html; charset=utf-8", "portfolio.html"),
-}
 
 
 @app.get(
@@ -181,28 +137,19 @@ PORTFOLIO_TYPES = {
             "content": {
                 "text/markdown": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}},
-                _JSON: {"model": Portfolio},
+                "application/json": {"model": Portfolio},
             },
         },
-        422: {"description": "unknown format (markdown, json or html)", "content": _ERROR},
+        422: documented("unknown format (markdown, json or html)"),
     },
     tags=["portfolio"],
 )
 def get_portfolio(
     format: Annotated[PortfolioFormat, Query(description="markdown (default), json or html")] = "markdown",
 ) -> Response[str]:
-    portfolio = build_portfolio(reader, settings.portfolio_max_achievements)
-    if format == "json":
-        body = portfolio.model_dump_json()
-    elif format == "html":
-        body = render_html(portfolio)
-    else:
-        body = render_markdown(portfolio)
-    content_type, filename = PORTFOLIO_TYPES[format]
-    headers = {"Content-Disposition": f'inline; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
-    if format == "html":
-        # The document needs nothing but its own inline style: no script can run even if escaping failed.
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    graph = deps.current()
+    portfolio = build_portfolio(graph.reader, graph.settings.portfolio_max_achievements)
+    body, content_type, headers = rendered(portfolio, format)
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
 
 
@@ -210,4 +157,4 @@ def get_portfolio(
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.max_body_bytes)
+    return resolve(app, event, context, deps.current().settings.max_body_bytes)

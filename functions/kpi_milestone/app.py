@@ -8,15 +8,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.api import ingest_responses, make_resolver, resolve, track_answer
-from achievements.dal import AchievementStore
-from achievements.logic.kpi import track_kpi_milestone
-from achievements.models import KpiMilestoneIn, TrackResponse
-from achievements.observability import logger, metrics, tracer
-from achievements.settings import core_settings
+from achievements.core.models import TrackResponse
+from achievements.core.observability import logger, metrics, tracer
+from achievements.core.settings import core_settings
+from achievements.http.resolver import ingest_responses, make_resolver, resolve, track_answer
+from achievements.kpi.deps import deps
+from achievements.kpi.models import KpiMilestoneIn
+from achievements.kpi.service import track_kpi_milestone
 
-settings = core_settings()
-store = AchievementStore(settings.achievements_table_name)
+deps.build(core_settings())
 app = make_resolver()
 
 
@@ -28,7 +28,12 @@ app = make_resolver()
 )
 def milestone(body: KpiMilestoneIn) -> Response[TrackResponse]:
     answer = track_kpi_milestone(
-        body.metric_name, body.value, body.target, store, direction=body.direction, occurred_at=body.occurred_at
+        body.metric_name,
+        body.value,
+        body.target,
+        deps.current().store,
+        direction=body.direction,
+        occurred_at=body.occurred_at,
     )
     return track_answer(answer)
 
@@ -37,4 +42,4 @@ def milestone(body: KpiMilestoneIn) -> Response[TrackResponse]:
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.max_body_bytes)
+    return resolve(app, event, context, deps.current().settings.max_body_bytes)

@@ -9,31 +9,19 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from achievements.api import documented, make_resolver, resolve
-from achievements.clients.prometheus import PrometheusClient
-from achievements.dal import AchievementStore
-from achievements.dal.metric_state import MetricStateStore
-from achievements.logic.prometheus_scrape import PrometheusScraper
-from achievements.observability import logger, metrics, tracer
-from achievements.prometheus_models import (
+from achievements.core.observability import logger, metrics, tracer
+from achievements.http.resolver import documented, make_resolver, resolve
+from achievements.prometheus.deps import deps
+from achievements.prometheus.models import (
     ScheduledScrapeEvent,
     ScrapeReport,
     ScrapeRequest,
     ScrapeTrigger,
     StatusResponse,
 )
-from achievements.prometheus_settings import prometheus_settings
-from achievements.settings import core_settings
+from achievements.prometheus.settings import prometheus_settings
 
-core = core_settings()
-settings = prometheus_settings()
-store = AchievementStore(core.achievements_table_name)
-scraper = PrometheusScraper(
-    settings,
-    PrometheusClient(settings.prometheus_url, settings.timeout_seconds),
-    store,
-    MetricStateStore(core.achievements_table_name, client=store.client),
-)
+deps.build(prometheus_settings())
 app = make_resolver()
 
 
@@ -50,7 +38,7 @@ app = make_resolver()
     tags=["prometheus"],
 )
 def scrape(body: ScrapeRequest | None = None) -> Response[ScrapeReport]:
-    report = scraper.scrape(
+    report = deps.current().scraper.scrape(
         ScrapeTrigger.MANUAL,
         run_id=app.current_event.request_context.request_id,
         only=body.metrics if body is not None else None,
@@ -65,7 +53,7 @@ def scrape(body: ScrapeRequest | None = None) -> Response[ScrapeReport]:
     tags=["prometheus"],
 )
 def status() -> StatusResponse:
-    return scraper.status()
+    return deps.current().scraper.status()
 
 
 def scheduled_scrape(event: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +65,7 @@ def scheduled_scrape(event: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"not an API Gateway request nor the scrape schedule's event: {error}") from error
     if invocation.execution_id:
         logger.set_correlation_id(invocation.execution_id)
-    report = scraper.scrape(ScrapeTrigger.SCHEDULE, run_id=invocation.execution_id)
+    report = deps.current().scraper.scrape(ScrapeTrigger.SCHEDULE, run_id=invocation.execution_id)
     return report.model_dump(mode="json")
 
 
@@ -86,5 +74,5 @@ def scheduled_scrape(event: dict[str, Any]) -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "httpMethod" in event and "requestContext" in event:
-        return resolve(app, event, context, core.max_body_bytes)
+        return resolve(app, event, context, deps.current().settings.max_body_bytes)
     return scheduled_scrape(event)

@@ -8,15 +8,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.api import ingest_responses, make_resolver, resolve, track_answer
-from achievements.dal import AchievementStore
-from achievements.logic.threads import track_viral_post
-from achievements.models import TrackResponse, ViralPostIn
-from achievements.observability import logger, metrics, tracer
-from achievements.settings import core_settings
+from achievements.core.models import TrackResponse
+from achievements.core.observability import logger, metrics, tracer
+from achievements.core.settings import core_settings
+from achievements.http.resolver import ingest_responses, make_resolver, resolve, track_answer
+from achievements.threads.deps import deps
+from achievements.threads.models import ViralPostIn
+from achievements.threads.service import track_viral_post
 
-settings = core_settings()
-store = AchievementStore(settings.achievements_table_name)
+deps.build(core_settings())
 app = make_resolver()
 
 
@@ -27,12 +27,11 @@ app = make_resolver()
     tags=["threads"],
 )
 def track(post: ViralPostIn) -> Response[TrackResponse]:
-    answer = track_viral_post(post, store)
-    return track_answer(answer)
+    return track_answer(track_viral_post(post, deps.current().store))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.max_body_bytes)
+    return resolve(app, event, context, deps.current().settings.max_body_bytes)

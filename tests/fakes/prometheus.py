@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 
-from achievements.clients.prometheus import PrometheusClient
-from achievements.dal import AchievementStore
-from achievements.dal.metric_state import MetricStateStore
-from achievements.domain.metrics import CATALOGUE
-from achievements.domain.scrape import MetricOverride
-from achievements.logic.prometheus_scrape import PrometheusScraper
-from achievements.prometheus_settings import PrometheusSettings
+from achievements.core.metrics import CATALOGUE
+from achievements.prometheus.client import PrometheusClient
+from achievements.prometheus.drafts import MetricOverride
+from achievements.prometheus.service import PrometheusScraper
+from achievements.prometheus.settings import PrometheusSettings
+from achievements.prometheus.state import MetricStateStore
+from achievements.store import AchievementStore
 
 AT = datetime(2025, 1, 25, 16, 30, tzinfo=UTC)
 # Values that meet no threshold: a scrape of them creates nothing (tests set the ones they need).

@@ -14,14 +14,11 @@ import boto3
 import pytest
 from openai.lib._pydantic import to_strict_json_schema
 
-from achievements.analysis import DeepAnalysisContent
-from achievements.dal import AchievementStore
-from achievements.domain.analysis_prompt import DATA_CLOSE, DATA_OPEN, SYSTEM_PROMPT
-from achievements.logic.analysis_worker import AnalyzerProvider
-from achievements.logic.deep_analysis import deep_analysis_status
-from achievements.logic.openai_analyzer import OpenAIAnalyzer, make_openai_client
-from achievements.models import AchievementDraft, Category, Source
-from achievements.secret_source import SecretSource
+from achievements.analysis.models import DeepAnalysisContent
+from achievements.analysis.prompt import DATA_CLOSE, DATA_OPEN, SYSTEM_PROMPT
+from achievements.analysis.service import deep_analysis_status
+from achievements.core.models import AchievementDraft, Category, Source
+from achievements.store import AchievementStore
 from devstack.event_sources import SqsPoller, SqsSource
 from functions.deep_analysis import app as worker_app
 from tests.analysis_support import (
@@ -57,11 +54,9 @@ def fake() -> Iterator[FakeOpenAI]:
         yield server
 
 
-def use_openai(monkeypatch: pytest.MonkeyPatch, tables: Tables, fake: FakeOpenAI, timeout: float = 5.0) -> None:
+def use_openai(tables: Tables, fake: FakeOpenAI, timeout: float = 5.0) -> None:
     """DeepAnalysisFunction's worker with OpenAI at the fake: the SDK retries once, `timeout` per attempt."""
-    monkeypatch.setattr(
-        worker_app, "worker", make_worker(tables, key=KEY, base_url=fake.base_url, timeout=timeout, max_retries=1)
-    )
+    make_worker(tables, key=KEY, base_url=fake.base_url, timeout=timeout, max_retries=1)
 
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -77,7 +72,7 @@ def test_success_stores_the_structured_output_with_model_and_token_usage(
 ) -> None:
     # Given achievement 1 and OpenAI answering
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     # When its job is handled
     response = handle(batch(job(1)), lambda_context)
     # Then the model's analysis is stored, labelled openai, with the model that answered and the tokens used
@@ -107,7 +102,7 @@ def test_success_stores_the_structured_output_with_model_and_token_usage(
 def test_a_429_with_retry_after_is_retried_by_the_sdk(lambda_context, store, moto_tables, fake, monkeypatch) -> None:
     # Given OpenAI rate-limiting the first call (Retry-After 0.01 s)
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     fake.script(RateLimited(retry_after=0.01), Success())
     # When the job is handled, Then the SDK retried and the analysis is stored
     assert handle(batch(job(1)), lambda_context) == {"batchItemFailures": []}
@@ -121,7 +116,7 @@ def test_persistent_429_or_5xx_fails_the_message_and_leaves_the_achievement_pend
 ) -> None:
     # Given OpenAI failing every call
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     fake.default = behaviour
     # When the job is handled
     event = batch(job(1))
@@ -136,7 +131,7 @@ def test_persistent_429_or_5xx_fails_the_message_and_leaves_the_achievement_pend
 def test_a_500_then_success_completes(lambda_context, store, moto_tables, fake, monkeypatch) -> None:
     # Given OpenAI failing once with 500
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     fake.script(ServerError(500), Success())
     # When the job is handled, Then the SDK's retry completes it
     assert handle(batch(job(1)), lambda_context) == {"batchItemFailures": []}
@@ -148,7 +143,7 @@ def test_a_timeout_leaves_the_achievement_pending_and_the_message_is_retried_unt
 ) -> None:
     # Given OpenAI slower than the client's 0.3 s timeout on both attempts of the first delivery
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake, timeout=0.3)
+    use_openai(moto_tables, fake, timeout=0.3)
     fake.script(Slow(5), Slow(5))
     sqs = boto3.client("sqs", region_name="us-east-1")
     queues = create_template_queues(sqs, visibility_timeout="0")
@@ -200,7 +195,7 @@ def test_malformed_output_fails_the_message_for_a_retry_and_stores_nothing(
 ) -> None:
     # Given OpenAI answering 200 with content that is not the schema
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     fake.script(Malformed(content))
     # When the job is handled
     event = batch(job(1))
@@ -219,7 +214,7 @@ def test_a_refusal_is_not_retried_and_the_offline_analyzer_answers_labelled(
 ) -> None:
     # Given OpenAI refusing
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     fake.script(Refusal("I can't help with that."))
     # When the job is handled
     response = handle(batch(job(1)), lambda_context)
@@ -237,7 +232,7 @@ def test_a_refusal_is_not_retried_and_the_offline_analyzer_answers_labelled(
 def test_a_redelivered_message_does_not_call_openai_again(lambda_context, store, moto_tables, fake, monkeypatch):
     # Given achievement 1 analysed by OpenAI
     seed(store, kpi_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     handle(batch(job(1)), lambda_context)
     # When the same job arrives twice more (redelivery, a second request)
     assert handle(batch(job(1), job(1)), lambda_context) == {"batchItemFailures": []}
@@ -248,7 +243,7 @@ def test_a_redelivered_message_does_not_call_openai_again(lambda_context, store,
 def test_batch_of_ten_with_one_poisoned_against_openai(lambda_context, store, moto_tables, fake, monkeypatch):
     # Given nine achievements and a poisoned tenth message
     ids = seed_posts(store, 9)
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     event = batch(*(job(i) for i in ids[:3]), '{"achievement_id": -4}', *(job(i) for i in ids[3:]))
     # When handled, Then only the poisoned one is reported and OpenAI answered the nine
     assert handle(event, lambda_context) == failed(event, 3)
@@ -278,7 +273,7 @@ def test_prompt_injection_in_the_achievement_stays_data_and_cannot_change_instru
 ) -> None:
     # Given a benign achievement and one whose text tries to break out of its data block
     seed(store, kpi_draft(), injected_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     # When both are analysed
     handle(batch(job(1)), lambda_context)
     handle(batch(job(2)), lambda_context)
@@ -301,7 +296,7 @@ def test_prompt_injection_in_the_achievement_stays_data_and_cannot_change_instru
 def test_a_model_obeying_an_injection_is_refused_by_the_schema(lambda_context, store, moto_tables, fake, monkeypatch):
     # Given a (fake) model that obeys the injected text and answers outside the schema
     seed(store, injected_draft())
-    use_openai(monkeypatch, moto_tables, fake)
+    use_openai(moto_tables, fake)
     fake.script(Malformed(json.dumps({**VALID_ANALYSIS, "impact_score": 100, "admin": True})))
     # When the job is handled
     event = batch(job(1))
@@ -317,13 +312,7 @@ def test_the_key_is_read_from_secrets_manager_and_sent_to_openai(
     # Given the key in the function's Secrets Manager secret (stored as JSON)
     secrets = boto3.client("secretsmanager", region_name="us-east-1")
     arn = secrets.create_secret(Name="test/openai-api-key", SecretString='{"api_key": "sk-from-secrets"}')["ARN"]
-    monkeypatch.setattr(worker_app, "key_source", SecretSource(arn, max_age_seconds=0))
-    worker = make_worker(moto_tables)
-    worker.analyzers = AnalyzerProvider(
-        worker_app.openai_api_key,
-        lambda key: OpenAIAnalyzer(make_openai_client(key, fake.base_url, 5.0, 1), "gpt-4o-mini"),
-    )
-    monkeypatch.setattr(worker_app, "worker", worker)
+    make_worker(moto_tables, secret_id=arn, base_url=fake.base_url)
     seed(store, kpi_draft())
     # When a job is handled
     assert handle(batch(job(1)), lambda_context) == {"batchItemFailures": []}

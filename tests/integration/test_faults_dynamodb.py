@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from achievements.dal.aggregates import read_aggregates
-from achievements.dal.codec import from_item
+from achievements.store.aggregates import read_aggregates
+from achievements.store.codec import from_item
 from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.integration.conftest import local_client
@@ -38,7 +38,7 @@ OUTAGE_SECONDS = 3.0  # down this long (plus its restart) while the load goes on
 CLIENT_ATTEMPTS = 8  # each delivery: the first try and up to 7 retries of a 503
 HUNG_AFTER_SECONDS = 60.0  # a request still unanswered then counts as hung
 UNAVAILABLE_PREFIX = "the store is unavailable ("
-POST_REF = "post:"  # a post's source_ref is post:<post_id> (logic/threads.py)
+POST_REF = "post:"  # a post's source_ref is post:<post_id> (threads/drafts.py)
 
 
 @dataclass

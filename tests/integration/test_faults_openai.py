@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from achievements.dal.aggregates import read_aggregates
+from achievements.store.aggregates import read_aggregates
 from devstack.aws_services import local_client as local_aws_client
 from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from achievements.domain.metrics import CATALOGUE
+from achievements.core.metrics import CATALOGUE
 from devstack.dynamodb_local import free_port
 from devstack.prometheus import PrometheusServer
 from devstack.stack import LocalStack

@@ -14,15 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
-from achievements.dal import AchievementStore
-from achievements.dal.deliveries import DeliveryLog
-from achievements.secret_source import SecretSource
+from achievements.github.deps import deps
+from achievements.github.settings import github_webhook_settings
 from devstack.aws_services import LOCAL_SECRET_VALUES
 from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from functions.github_webhook import app as github_app
-from tests.conftest import Tables, load_event
+from tests.conftest import Tables, build_on, load_event
 
 pytestmark = pytest.mark.integration
 LOCAL_SECRET = "local-github-webhook-secret"
@@ -37,10 +37,11 @@ def test_local_stack_signs_with_the_documented_local_secret() -> None:
 
 
 @pytest.fixture
-def wired(local_tables: Tables, monkeypatch: pytest.MonkeyPatch) -> Tables:
-    monkeypatch.setattr(github_app, "store", AchievementStore(local_tables.achievements, client=local_tables.client))
-    monkeypatch.setattr(github_app, "deliveries", DeliveryLog(local_tables.achievements, client=local_tables.client))
-    monkeypatch.setattr(github_app, "webhook_secret", SecretSource("", local_value=LOCAL_SECRET))
+def wired(local_tables: Tables) -> Tables:
+    settings = github_webhook_settings().model_copy(
+        update={"webhook_secret_id": "", "webhook_secret": SecretStr(LOCAL_SECRET)}
+    )
+    build_on(deps, local_tables, settings)
     return local_tables
 
 

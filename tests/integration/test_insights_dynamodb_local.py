@@ -8,26 +8,23 @@ from typing import Any
 
 import pytest
 
-from achievements.dal import AchievementStore
-from achievements.dal.reads import AchievementReader, achievement_of
-from achievements.logic.threads import viral_post_draft
-from achievements.models import ViralPostIn
+from achievements.insights.deps import deps as insights_deps
+from achievements.store import AchievementStore
+from achievements.store.reads import AchievementReader, achievement_of
+from achievements.threads.deps import deps as threads_deps
+from achievements.threads.drafts import viral_post_draft
+from achievements.threads.models import ViralPostIn
 from functions.insights_query import app as insights_app
 from functions.threads_webhook import app as threads_app
-from tests.conftest import Tables, api_event, load_event
+from tests.conftest import Tables, api_event, build_on, load_event
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def wired(local_tables: Tables, monkeypatch: pytest.MonkeyPatch) -> AchievementStore:
-    store = AchievementStore(local_tables.achievements, client=local_tables.client)
-    monkeypatch.setattr(threads_app, "store", store)
-    monkeypatch.setattr(insights_app, "store", store)
-    monkeypatch.setattr(
-        insights_app, "reader", AchievementReader(local_tables.achievements, client=local_tables.client)
-    )
-    return store
+def wired(local_tables: Tables) -> AchievementStore:
+    build_on(insights_deps, local_tables)
+    return build_on(threads_deps, local_tables).store
 
 
 def post_body(number: int, views: int = 10000) -> dict[str, Any]:

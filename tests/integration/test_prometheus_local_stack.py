@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from achievements.domain.metrics import CATALOGUE
+from achievements.core.metrics import CATALOGUE
 from devstack.dynamodb_local import free_port
 from devstack.prometheus import PrometheusServer
 from devstack.stack import LocalStack

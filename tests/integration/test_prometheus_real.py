@@ -16,15 +16,15 @@ from typing import Any
 import httpx
 import pytest
 
-from achievements.clients.prometheus import BearerAuth, PrometheusClient
-from achievements.dal import AchievementStore
-from achievements.dal.codec import from_item
-from achievements.dal.metric_state import MetricStateStore
-from achievements.domain.metrics import CATALOGUE
-from achievements.domain.scrape import parse_overrides
-from achievements.logic.prometheus_scrape import PrometheusScraper
-from achievements.prometheus_models import ScrapeOutcome, ScrapeTrigger
-from achievements.prometheus_settings import PrometheusSettings
+from achievements.core.metrics import CATALOGUE
+from achievements.prometheus.client import BearerAuth, PrometheusClient
+from achievements.prometheus.drafts import parse_overrides
+from achievements.prometheus.models import ScrapeOutcome, ScrapeTrigger
+from achievements.prometheus.service import PrometheusScraper
+from achievements.prometheus.settings import PrometheusSettings
+from achievements.prometheus.state import MetricStateStore
+from achievements.store import AchievementStore
+from achievements.store.codec import from_item
 from devstack.dynamodb_local import free_port
 from devstack.prometheus import PrometheusServer, openmetrics
 from devstack.slow_prometheus import SlowPrometheus

@@ -8,19 +8,18 @@ from typing import Any
 
 import pytest
 
-from achievements.dal import AchievementStore
+from achievements.store import AchievementStore
+from achievements.threads.deps import deps
 from functions.threads_webhook import app as threads_app
-from tests.conftest import Tables, api_event, load_event
+from tests.conftest import Tables, api_event, build_on, load_event
 
 pytestmark = pytest.mark.integration
 EVENT = "threads_track.json"
 
 
 @pytest.fixture
-def store(local_tables: Tables, monkeypatch: pytest.MonkeyPatch) -> AchievementStore:
-    store = AchievementStore(local_tables.achievements, client=local_tables.client)
-    monkeypatch.setattr(threads_app, "store", store)
-    return store
+def store(local_tables: Tables) -> AchievementStore:
+    return build_on(deps, local_tables).store
 
 
 def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:

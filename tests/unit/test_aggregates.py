@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from achievements.dal import AchievementStore
-from achievements.dal.aggregates import SHARDS, TERM_BUCKETS, AggregateWriteHook, aggregate_keys
-from achievements.dal.reads import AchievementReader
-from achievements.models import AchievementDraft, Category, Source, WriteStatus
+from achievements.core.models import AchievementDraft, Category, Source, WriteStatus
+from achievements.store import AchievementStore
+from achievements.store.aggregates import SHARDS, TERM_BUCKETS, AggregateWriteHook, aggregate_keys
+from achievements.store.reads import AchievementReader
 from tests.conftest import Tables
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from achievements.analysis import AnalysisJob, DeepAnalysisAnswer, DeepAnalysisContent
+from achievements.analysis.models import AnalysisJob, DeepAnalysisAnswer, DeepAnalysisContent
 from tests.fakes.openai_server import VALID_ANALYSIS
 
 

@@ -11,22 +11,22 @@ from typing import Any
 import boto3
 import pytest
 
-from achievements.dal import AchievementStore
-from achievements.dal.analysis_queue import AnalysisQueue
+from achievements.analysis.deps import requests
+from achievements.analysis.settings import analysis_request_settings
 from functions.analysis_request import app as request_app
 from functions.deep_analysis import app as worker_app
 from tests.analysis_support import batch, create_template_queues, job, kpi_draft, make_worker, post_draft, seed
-from tests.conftest import ROOT, Tables, load_event
+from tests.conftest import ROOT, Tables, clients_of, load_event
 
 POST, GET = "analyze_deep_post.json", "analyze_deep_get.json"
 
 
 @pytest.fixture
-def queue_url(monkeypatch: pytest.MonkeyPatch, moto_tables: Tables, store: AchievementStore) -> str:
+def queue_url(moto_tables: Tables) -> str:
     sqs = boto3.client("sqs", region_name="us-east-1")
     url, _ = create_template_queues(sqs)["AnalysisQueue"]
-    monkeypatch.setattr(request_app, "store", store)
-    monkeypatch.setattr(request_app, "queue", AnalysisQueue(url, client=sqs))
+    settings = analysis_request_settings().model_copy(update={"analysis_queue_url": url})
+    requests.build(settings, clients_of(moto_tables, sqs=sqs))
     return url
 
 
@@ -44,8 +44,8 @@ def queued(queue_url: str) -> list[dict[str, Any]]:
     return [json.loads(message["Body"]) for message in messages]
 
 
-def run_worker(moto_tables: Tables, monkeypatch: pytest.MonkeyPatch, context: Any, *ids: int) -> dict[str, Any]:
-    monkeypatch.setattr(worker_app, "worker", make_worker(moto_tables))
+def run_worker(moto_tables: Tables, context: Any, *ids: int) -> dict[str, Any]:
+    make_worker(moto_tables)
     return dict(worker_app.lambda_handler(batch(*(job(i) for i in ids)), context))
 
 
@@ -77,7 +77,7 @@ def test_status_is_pending_until_the_worker_completes_it(lambda_context, store, 
     assert (status, body["status"], body["achievement_id"]) == (200, "pending", 1)
     assert "analysis" not in body
     # When the worker has analysed it
-    assert run_worker(moto_tables, monkeypatch, lambda_context, 1) == {"batchItemFailures": []}
+    assert run_worker(moto_tables, lambda_context, 1) == {"batchItemFailures": []}
     status, body = call(GET, "1", lambda_context)
     # Then it is completed with the analysis, labelled with its analyzer
     assert (status, body["status"]) == (200, "completed")
@@ -104,7 +104,7 @@ def test_a_second_request_for_unchanged_content_answers_completed_without_queuei
 ) -> None:
     # Given achievement 1 already analysed
     seed(store, post_draft("p-1"))
-    run_worker(moto_tables, monkeypatch, lambda_context, 1)
+    run_worker(moto_tables, lambda_context, 1)
     # When the analysis is requested again
     status, body = call(POST, "1", lambda_context)
     # Then it answers completed at once and nothing is queued
@@ -118,7 +118,7 @@ def test_changed_content_makes_the_analysis_pending_again_and_a_request_queues_i
 ) -> None:
     # Given an analysed post whose numbers then change (a repeat delivery with more views)
     seed(store, post_draft("p-1", views=10_000))
-    run_worker(moto_tables, monkeypatch, lambda_context, 1)
+    run_worker(moto_tables, lambda_context, 1)
     seed(store, post_draft("p-1", views=50_000))
     # When its status is read, Then it is pending (the old analysis is of other content)
     status, body = call(GET, "1", lambda_context)

@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
-from achievements.dal import AchievementStore
-from achievements.logic.analysis_worker import AnalyzerProvider, OfflineAnalyzer, api_key_from_secret
-from achievements.models import Achievement
-from achievements.secret_source import SecretSource
+from achievements.analysis.worker import AnalyzerProvider, OfflineAnalyzer, api_key_from_secret
+from achievements.core.models import Achievement
+from achievements.core.secrets import SecretSource
+from achievements.store import AchievementStore
 from devstack.event_sources import SqsPoller, SqsSource
 from functions.deep_analysis import app as worker_app
 from tests.analysis_support import (
@@ -33,7 +33,7 @@ from tests.conftest import Tables, load_event
 
 
 @pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch, moto_tables: Tables) -> CountingAnalyzer:
+def offline(moto_tables: Tables) -> CountingAnalyzer:
     """The function's worker on moto with the offline analyzer, counting analyzer calls."""
     counting: dict[str, CountingAnalyzer] = {}
 
@@ -41,7 +41,7 @@ def offline(monkeypatch: pytest.MonkeyPatch, moto_tables: Tables) -> CountingAna
         counting["analyzer"] = CountingAnalyzer(inner)
         return counting["analyzer"]
 
-    monkeypatch.setattr(worker_app, "worker", make_worker(moto_tables, wrap=wrap))
+    make_worker(moto_tables, wrap=wrap)
     return counting["analyzer"]
 
 
@@ -317,10 +317,7 @@ def test_an_unreadable_secret_fails_the_message_instead_of_falling_back_to_offli
 ) -> None:
     # Given a worker whose key secret does not exist (misconfigured, or Secrets Manager failing)
     seed(store, post_draft("p-1"))
-    source = SecretSource("arn:aws:secretsmanager:us-east-1:123456789012:secret:missing", max_age_seconds=0)
-    worker = make_worker(moto_tables)
-    worker.analyzers.key_source = lambda: api_key_from_secret(source.get().decode())
-    monkeypatch.setattr(worker_app, "worker", worker)
+    make_worker(moto_tables, secret_id="arn:aws:secretsmanager:us-east-1:123456789012:secret:missing")
     # When a job is handled
     event = batch(job(1))
     response = handle(event, lambda_context)

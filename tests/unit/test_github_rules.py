@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from achievements.domain.github import (
+from achievements.core.models import Category
+from achievements.core.secrets import SecretSource
+from achievements.github.rules import (
     pull_request_category,
     pull_request_ref,
     release_ref,
     signature,
     signature_matches,
 )
-from achievements.github_settings import GitHubWebhookSettings
-from achievements.models import Category
-from achievements.secret_source import SecretSource
+from achievements.github.settings import GitHubWebhookSettings
 
 # GitHub's documented test values ("Validating webhook deliveries" > "Testing the webhook payload validation").
 DOC_SECRET = b"It's a Secret to Everybody"

@@ -13,12 +13,14 @@ from typing import Any
 
 import boto3
 import pytest
+from pydantic import SecretStr
 
-from achievements.dal import AchievementStore
-from achievements.dal.deliveries import DeliveryLog
-from achievements.secret_source import SecretSource
+from achievements.core.secrets import SecretSource
+from achievements.github.deliveries import DeliveryLog
+from achievements.github.deps import deps
+from achievements.github.settings import github_webhook_settings
 from functions.github_webhook import app as github_app
-from tests.conftest import Tables, load_event
+from tests.conftest import Tables, clients_of, load_event
 
 LOCAL_SECRET = "local-github-webhook-secret"  # the documented local secret the events/ files are signed with
 PR_EVENT = "github_pull_request_merged.json"
@@ -27,14 +29,27 @@ PING_EVENT = "github_ping.json"
 DROP = object()
 
 
-class CountingSecret(SecretSource):
-    """The function's secret source, counting reads: a refused request must not need the secret."""
+class CountingSecrets:
+    """A Secrets Manager client counting secret reads: a refused request must not need the secret."""
 
-    reads = 0
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.reads = 0
 
-    def get(self) -> bytes:
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def get_secret_value(self, **kwargs: Any) -> Any:
         self.reads += 1
-        return super().get()
+        return self.client.get_secret_value(**kwargs)
+
+
+def build_function(tables: Tables, secrets: Any, **settings: Any) -> None:
+    """GitHubWebhookFunction's graph on moto; the secret read on every request (no cache) so reads count."""
+    deps.build(
+        github_webhook_settings().model_copy(update={"secret_max_age_seconds": 0, **settings}),
+        clients_of(tables, secretsmanager=secrets),
+    )
 
 
 @pytest.fixture
@@ -45,12 +60,10 @@ def secrets_client(moto_tables: Tables) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def secret(monkeypatch: pytest.MonkeyPatch, moto_tables: Tables, store: AchievementStore, secrets_client) -> Any:
-    monkeypatch.setattr(github_app, "store", store)
-    monkeypatch.setattr(github_app, "deliveries", DeliveryLog(moto_tables.achievements, client=moto_tables.client))
-    source = CountingSecret(os.environ["GITHUB_WEBHOOK_SECRET_ID"], client=secrets_client)
-    monkeypatch.setattr(github_app, "webhook_secret", source)
-    return source
+def secret(moto_tables: Tables, secrets_client) -> CountingSecrets:
+    counting = CountingSecrets(secrets_client)
+    build_function(moto_tables, counting)
+    return counting
 
 
 def payload_of(name: str) -> dict[str, Any]:
@@ -311,7 +324,7 @@ def test_githubs_documented_test_vector_passes_the_signature_check(
     lambda_context, monkeypatch: pytest.MonkeyPatch, moto_tables
 ) -> None:
     # Given GitHub's documented secret, payload and signature (the payload is not JSON)
-    monkeypatch.setattr(github_app, "webhook_secret", SecretSource("", local_value="It's a Secret to Everybody"))
+    build_function(moto_tables, None, webhook_secret_id="", webhook_secret=SecretStr("It's a Secret to Everybody"))
     documented = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
     event = delivery(PING_EVENT, raw=b"Hello, World!")
     event["headers"]["X-Hub-Signature-256"] = documented
@@ -526,8 +539,9 @@ def test_payload_missing_or_mistyped_fields_is_422_naming_them_and_nothing_writt
 # ---- the secret ----------------------------------------------------------------------------------------
 
 
-def test_secret_is_read_once_per_container_not_per_delivery(lambda_context, secrets_client) -> None:
-    # Given the function's secret source counting Secrets Manager calls
+def test_secret_is_read_once_per_container_not_per_delivery(lambda_context, moto_tables, secrets_client) -> None:
+    # Given the function as deployed (the secret cached 5 minutes), counting Secrets Manager calls
+    build_function(moto_tables, secrets_client, secret_max_age_seconds=300)
     calls: list[str] = []
     secrets_client.meta.events.register(
         "before-call.secrets-manager.GetSecretValue", lambda **_: calls.append("GetSecretValue")
@@ -550,7 +564,7 @@ def test_unreadable_secret_is_503_and_nothing_written(
     lambda_context, monkeypatch: pytest.MonkeyPatch, moto_tables, secrets_client
 ) -> None:
     # Given the function pointed at a secret that does not exist
-    monkeypatch.setattr(github_app, "webhook_secret", SecretSource("no-such-secret", client=secrets_client))
+    build_function(moto_tables, secrets_client, webhook_secret_id="no-such-secret")
 
     # When a signed delivery arrives, Then 503 (GitHub shows it failed; redeliver later), nothing written
     assert call(load_event(PR_EVENT), lambda_context) == (

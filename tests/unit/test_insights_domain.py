@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from achievements.domain import insights
-from achievements.domain.aggregates import AggregateSnapshot, SalaryTotals
-from achievements.exceptions import CursorExpired, InvalidCursor
-from achievements.logic.cursor import CursorCodec
+from achievements.core.aggregates import AggregateSnapshot, SalaryTotals
+from achievements.core.errors import CursorExpired, InvalidCursor
+from achievements.insights import rules as insights
+from achievements.insights.cursor import CursorCodec
 
 NOW = datetime(2025, 6, 15, tzinfo=UTC)  # recent window 2025-04..06, baseline 2024-07..2025-03
 

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from achievements.dal import AchievementStore
-from achievements.dal.reads import AchievementReader
-from achievements.logic.cursor import CursorCodec
-from achievements.models import AchievementDraft, Category, Source
+from achievements.core.models import AchievementDraft, Category, Source
+from achievements.insights.cursor import CursorCodec
+from achievements.insights.deps import deps
+from achievements.insights.settings import insights_settings
+from achievements.store import AchievementStore
 from functions.insights_query import app as insights_app
-from tests.conftest import Tables, load_event
+from tests.conftest import Tables, clients_of, load_event
 
 NOW = datetime.now(UTC)
 
@@ -29,9 +30,8 @@ def calls(moto_tables: Tables) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _wire(monkeypatch: pytest.MonkeyPatch, store: AchievementStore, moto_tables: Tables) -> None:
-    monkeypatch.setattr(insights_app, "store", store)
-    monkeypatch.setattr(insights_app, "reader", AchievementReader(moto_tables.achievements, client=moto_tables.client))
+def _wire(moto_tables: Tables) -> None:
+    deps.build(clients=clients_of(moto_tables))
 
 
 def add(
@@ -290,13 +290,12 @@ def test_a_cursor_used_with_other_filters_is_refused(store, lambda_context) -> N
     assert "other filters" in body["message"]
 
 
-def test_an_expired_cursor_is_gone(store, lambda_context, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a cursor made by a codec whose cursors live one minute, used two minutes later
-    short = CursorCodec(insights_app.cursor_key.get, 60)
-    monkeypatch.setattr(insights_app, "cursors", short)
+def test_an_expired_cursor_is_gone(store, moto_tables, lambda_context, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a cursor made by a function whose cursors live one minute, used two minutes later
+    deps.build(insights_settings().model_copy(update={"cursor_ttl_seconds": 60}), clients_of(moto_tables))
     cursor = first_page_cursor(store, lambda_context)
     later = datetime.now(UTC) + timedelta(minutes=2)
-    monkeypatch.setattr("achievements.logic.listing.utcnow", lambda: later)
+    monkeypatch.setattr("achievements.insights.listing.utcnow", lambda: later)
 
     status, body, _ = call("achievements_list.json", {"limit": "1", "cursor": cursor}, context=lambda_context)
 

@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from achievements.dal import AchievementStore
+from achievements.kpi.deps import deps
 from functions.kpi_milestone import app as kpi_app
-from tests.conftest import api_event, load_event
+from tests.conftest import Tables, api_event, clients_of, load_event
 
 EVENT = "kpi_milestone.json"
 
 
 @pytest.fixture(autouse=True)
-def _store(monkeypatch: pytest.MonkeyPatch, store: AchievementStore) -> None:
-    monkeypatch.setattr(kpi_app, "store", store)
+def _graph(moto_tables: Tables) -> None:
+    deps.build(clients=clients_of(moto_tables))
 
 
 def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from achievements.exceptions import InvalidInput
-from achievements.logic.kpi import kpi_milestone_draft, track_kpi_milestone
-from achievements.models import Category, Direction
+from achievements.core.errors import InvalidInput
+from achievements.core.models import Category, Direction
+from achievements.kpi.drafts import kpi_milestone_draft
+from achievements.kpi.service import track_kpi_milestone
 
 
 def test_revenue_milestone_matches_the_reference_example_exactly() -> None:

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from achievements.dal.metric_state import MetricStateStore
-from achievements.prometheus_models import MetricError, ScrapeOutcome, ScrapeReport, ScrapeTrigger
+from achievements.prometheus.models import MetricError, ScrapeOutcome, ScrapeReport, ScrapeTrigger
+from achievements.prometheus.state import MetricStateStore
 from tests.fakes.prometheus import AT
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from achievements.analysis import DeepAnalysisContent
-from achievements.domain.offline_analyzer import offline_analysis, signals
-from achievements.models import Achievement, AchievementDraft, Category, Source, utcnow
+from achievements.analysis.models import DeepAnalysisContent
+from achievements.analysis.offline import offline_analysis, signals
+from achievements.core.models import Achievement, AchievementDraft, Category, Source, utcnow
 from tests.analysis_support import kpi_draft, post_draft
 
 

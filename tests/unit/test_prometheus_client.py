@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from achievements.clients.prometheus import (
+from achievements.prometheus.client import (
     BearerAuth,
     PrometheusClient,
     PrometheusErrorKind,

@@ -9,11 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from achievements.domain.metrics import CATALOGUE
-from achievements.observability import logger
+from achievements.core.metrics import CATALOGUE
+from achievements.core.observability import logger
+from achievements.prometheus.deps import deps
 from functions.prometheus_scrape import app as scrape_app
-from tests.conftest import api_event, load_event
-from tests.fakes.prometheus import FakePrometheus, make_scraper
+from tests.conftest import api_event, clients_of, load_event
+from tests.fakes.prometheus import Clock, FakePrometheus
 
 SCRAPE, STATUS, SCHEDULE = "prometheus_scrape.json", "prometheus_status.json", "prometheus_schedule.json"
 
@@ -24,8 +25,15 @@ def fake() -> FakePrometheus:
 
 
 @pytest.fixture(autouse=True)
-def _scraper(monkeypatch: pytest.MonkeyPatch, moto_tables, fake) -> None:
-    monkeypatch.setattr(scrape_app, "scraper", make_scraper(moto_tables.client, moto_tables.achievements, fake))
+def _graph(moto_tables, fake) -> None:
+    # Given the function's graph on moto, reading the fake Prometheus, with no SSM overrides and no auth
+    deps.build(
+        clients=clients_of(moto_tables),
+        prometheus=fake.client(),
+        load_overrides=lambda _settings: {},
+        load_auth=lambda _settings: None,
+        clock=Clock(),
+    )
 
 
 def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:

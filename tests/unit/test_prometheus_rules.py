@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from achievements.domain.metrics import CATALOGUE
-from achievements.domain.scrape import (
+from achievements.core.metrics import CATALOGUE
+from achievements.core.models import Direction, Source
+from achievements.prometheus.drafts import (
     InvalidScrapeConfig,
     improvement_draft,
     improvement_ref,
@@ -15,8 +16,7 @@ from achievements.domain.scrape import (
     parse_overrides,
     scrape_targets,
 )
-from achievements.domain.thresholds import HistoryPolicy, ThresholdSource, intelligent_threshold, quantile
-from achievements.models import Direction, Source
+from achievements.prometheus.thresholds import HistoryPolicy, ThresholdSource, intelligent_threshold, quantile
 
 AT = datetime(2025, 1, 25, 16, 30, tzinfo=UTC)
 

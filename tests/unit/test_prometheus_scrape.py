@@ -9,15 +9,15 @@ import boto3
 import httpx
 import pytest
 
-from achievements.dal.metric_state import MetricStateStore
-from achievements.domain.metrics import CATALOGUE
-from achievements.domain.scrape import InvalidScrapeConfig, parse_overrides
-from achievements.exceptions import InvalidInput
-from achievements.logic import prometheus_scrape
-from achievements.logic.prometheus_scrape import secret_auth, ssm_overrides
-from achievements.models import Source
-from achievements.prometheus_models import MetricError, ScrapeOutcome, ScrapeTrigger
-from achievements.prometheus_settings import PrometheusSettings
+from achievements.core.errors import InvalidInput
+from achievements.core.metrics import CATALOGUE
+from achievements.core.models import Source
+from achievements.prometheus import service as prometheus_scrape
+from achievements.prometheus.drafts import InvalidScrapeConfig, parse_overrides
+from achievements.prometheus.models import MetricError, ScrapeOutcome, ScrapeTrigger
+from achievements.prometheus.service import secret_auth, ssm_overrides
+from achievements.prometheus.settings import PrometheusSettings
+from achievements.prometheus.state import MetricStateStore
 from tests.fakes.prometheus import AT, QUIET, Clock, FakePrometheus, make_scraper
 
 MANUAL = ScrapeTrigger.MANUAL

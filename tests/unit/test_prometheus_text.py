@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from achievements.domain.metrics import CATALOGUE, MetricSpec, Unit
-from achievements.domain.prometheus_text import IMPACT_PHRASES, kpi_achievement_text, milestone_text
-from achievements.models import Category, Direction
+from achievements.core.metrics import CATALOGUE, MetricSpec, Unit
+from achievements.core.models import Category, Direction
+from achievements.prometheus.texts import IMPACT_PHRASES, kpi_achievement_text, milestone_text
 
 AT = datetime(2025, 1, 25, 16, 30, tzinfo=UTC)
 
@@ -104,7 +104,7 @@ def test_a_metric_outside_the_catalogue_gets_a_generic_phrase() -> None:
     ],
 )
 def test_percentages_are_exact_and_rounded_half_up(direction, value, reference, expected) -> None:
-    from achievements.domain.prometheus_text import percentage
+    from achievements.prometheus.texts import percentage
 
     assert percentage(direction, value, reference) == expected
     assert type(percentage(direction, value, reference)) is type(expected)

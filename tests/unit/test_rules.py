@@ -6,15 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from achievements.domain.metrics import CATALOGUE, Unit, format_value, metric_label
-from achievements.domain.rules import (
-    engaged_views,
-    estimated_revenue,
-    improvement_percentage,
-    is_improvement,
-    is_viral,
-)
-from achievements.models import Direction
+from achievements.core.metrics import CATALOGUE, Unit, format_value, metric_label
+from achievements.core.models import Direction
+from achievements.core.rules import improvement_percentage, is_improvement
+from achievements.threads.rules import engaged_views, estimated_revenue, is_viral
 
 
 @pytest.mark.parametrize(("rate", "viral"), [(0.06, True), (0.0599999, False), (0.08, True), (0.0, False), (1.0, True)])

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from achievements.dal import AchievementStore
-from achievements.dal.store import achievement_key
-from achievements.models import AchievementDraft, Category, Source, WriteStatus
+from achievements.core.models import AchievementDraft, Category, Source, WriteStatus
+from achievements.store import AchievementStore
+from achievements.store.achievements import achievement_key
 
 
 def draft(ref: str = "post:1", views: int = 100, **changes) -> AchievementDraft:

@@ -1,4 +1,4 @@
-"""A store that does not answer is a clean 503 with Retry-After, mapped in one place (achievements.api).
+"""A store that does not answer is a clean 503 with Retry-After, mapped in one place (achievements.http.resolver).
 
 Faults come from a client wrapper around moto's DynamoDB that raises botocore's own exceptions, as the real
 client does when DynamoDB refuses connections, drops them, times out, throttles or fails on its side.
@@ -10,17 +10,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from achievements.dal import AchievementStore
-from achievements.dal.aggregates import read_aggregates
-from achievements.dal.store import DYNAMODB_CONFIG
+from achievements.core.aws import make_client
+from achievements.kpi.deps import deps as kpi_deps
+from achievements.store.aggregates import read_aggregates
+from achievements.threads.deps import deps as threads_deps
 from devstack.template import load_template
 from functions.kpi_milestone import app as kpi_app
 from functions.threads_webhook import app as threads_app
-from tests.conftest import Tables, api_event, load_event
+from tests.conftest import Tables, api_event, clients_of, load_event
 
 ENDPOINT = "http://127.0.0.1:9"
 
@@ -76,7 +76,7 @@ def track(event: dict[str, Any], context: Any) -> tuple[int, dict[str, str], dic
 
 
 def use_client(monkeypatch: pytest.MonkeyPatch, moto_tables: Tables, client: FaultyClient) -> None:
-    monkeypatch.setattr(threads_app, "store", AchievementStore(moto_tables.achievements, client=client))
+    threads_deps.build(clients=clients_of(moto_tables, dynamodb=client))
 
 
 UNAVAILABLE = {
@@ -120,7 +120,7 @@ def test_the_same_mapping_serves_every_route_of_the_resolver(
 ) -> None:
     # Given the KPI route's store refusing connections
     client = FaultyClient(moto_tables.client, {"get_item": raise_(EndpointConnectionError(endpoint_url=ENDPOINT))})
-    monkeypatch.setattr(kpi_app, "store", AchievementStore(moto_tables.achievements, client=client))
+    kpi_deps.build(clients=clients_of(moto_tables, dynamodb=client))
 
     # When a milestone is posted, Then it is the same clean 503
     response = kpi_app.lambda_handler(load_event("kpi_milestone.json"), lambda_context)
@@ -175,10 +175,11 @@ def test_a_write_whose_answer_was_lost_is_not_duplicated_when_the_client_retries
     assert read_aggregates(moto_tables.client, moto_tables.achievements).total == 1
 
 
-def test_botocore_retries_of_one_dynamodb_call_end_well_inside_the_lambda_timeout() -> None:
-    # Given the store's client configuration and the API functions' timeout
+@pytest.mark.parametrize("budget", ["dynamodb", "sqs", "secretsmanager"])
+def test_botocore_retries_of_one_request_path_call_end_well_inside_the_lambda_timeout(budget: str) -> None:
+    # Given a client from the one factory and the API functions' timeout
     lambda_timeout = float(load_template()["Globals"]["Function"]["Timeout"])
-    config = boto3.client("dynamodb", region_name="us-east-1", config=DYNAMODB_CONFIG).meta.config
+    config = make_client(budget).meta.config
     attempts = config.retries["total_max_attempts"]  # as the client reads it: the first try included
     assert config.retries["mode"] == "standard"
 

@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from achievements.dal import AchievementStore
+from achievements.threads.deps import deps
 from functions.threads_webhook import app as threads_app
-from tests.conftest import api_event, load_event
+from tests.conftest import Tables, api_event, clients_of, load_event
 
 EVENT = "threads_track.json"
 
 
 @pytest.fixture(autouse=True)
-def _store(monkeypatch: pytest.MonkeyPatch, store: AchievementStore) -> None:
-    monkeypatch.setattr(threads_app, "store", store)
+def _graph(moto_tables: Tables) -> None:
+    deps.build(clients=clients_of(moto_tables))
 
 
 def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:

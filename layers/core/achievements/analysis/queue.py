@@ -1,0 +1,28 @@
+"""The analysis queue: the only code that sends to SQS."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from achievements.analysis.models import AnalysisJob
+from achievements.core.aws import make_client
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
+
+def default_sqs_client() -> SQSClient:
+    return make_client("sqs")  # type: ignore[no-any-return]
+
+
+class AnalysisQueue:
+    """Queues analysis jobs for DeepAnalysisFunction."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self.queue_url = queue_url
+        self.client = client or default_sqs_client()
+
+    def send(self, job: AnalysisJob) -> str:
+        """Queue one job; returns the SQS message id."""
+        response = self.client.send_message(QueueUrl=self.queue_url, MessageBody=job.model_dump_json())
+        return response["MessageId"]

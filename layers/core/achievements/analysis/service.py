@@ -1,0 +1,63 @@
+"""Deep analysis requests: queue an achievement for the worker, or answer with its current analysis."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from achievements.analysis.models import AnalysisJob, DeepAnalysis, DeepAnalysisAnswer
+from achievements.analysis.queue import AnalysisQueue
+from achievements.core.errors import NotFound
+from achievements.core.models import Achievement, utcnow
+from achievements.core.observability import logger
+from achievements.store import AchievementStore
+
+
+def current_analysis(achievement: Achievement) -> DeepAnalysis | None:
+    """The stored analysis when it is of the achievement's present content; None when absent or stale.
+
+    One that no longer validates (written by an older schema) counts as absent: it is analysed again.
+    """
+    if not achievement.analysis or achievement.analysis.get("achievement_fingerprint") != achievement.fingerprint:
+        return None
+    try:
+        return DeepAnalysis.model_validate(achievement.analysis)
+    except ValidationError:
+        logger.warning("stored analysis does not fit the schema; it will be redone", extra={"id": achievement.id})
+        return None
+
+
+def _existing(achievement_id: int, store: AchievementStore) -> Achievement:
+    achievement = store.get(achievement_id)
+    if achievement is None:
+        raise NotFound(f"achievement {achievement_id} does not exist")
+    return achievement
+
+
+def request_deep_analysis(achievement_id: int, store: AchievementStore, queue: AnalysisQueue) -> DeepAnalysisAnswer:
+    """`POST /analyze/deep/{id}`: completed at once when the present content is analysed, else queued."""
+    achievement = _existing(achievement_id, store)
+    analysis = current_analysis(achievement)
+    if analysis is not None:
+        return DeepAnalysisAnswer(status="completed", achievement_id=achievement_id, analysis=analysis)
+    job = AnalysisJob(achievement_id=achievement_id, fingerprint=achievement.fingerprint, requested_at=utcnow())
+    message_id = queue.send(job)
+    return DeepAnalysisAnswer(
+        status="queued",
+        achievement_id=achievement_id,
+        message_id=message_id,
+        detail=f"GET /analyze/deep/{achievement_id} answers completed once the worker is done",
+    )
+
+
+def deep_analysis_status(achievement_id: int, store: AchievementStore) -> DeepAnalysisAnswer:
+    """`GET /analyze/deep/{id}`: completed with the analysis of the present content, else pending."""
+    achievement = _existing(achievement_id, store)
+    analysis = current_analysis(achievement)
+    if analysis is not None:
+        return DeepAnalysisAnswer(status="completed", achievement_id=achievement_id, analysis=analysis)
+    detail = (
+        "the achievement changed since its last analysis; a new one is pending"
+        if achievement.analysis
+        else "no analysis of this achievement yet; POST /analyze/deep/{id} queues one"
+    ).replace("{id}", str(achievement_id))
+    return DeepAnalysisAnswer(status="pending", achievement_id=achievement_id, detail=detail)

@@ -1,0 +1,47 @@
+"""Environment of the deep-analysis functions as pydantic settings (names only: the key lives in Secrets Manager)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+
+from achievements.core.settings import CoreSettings
+
+
+class AnalysisRequestSettings(CoreSettings):
+    """AnalysisRequestFunction: where to queue analyses."""
+
+    analysis_queue_url: str = Field(min_length=1, validation_alias="ANALYSIS_QUEUE_URL")
+
+
+class DeepAnalysisSettings(CoreSettings):
+    """DeepAnalysisFunction: the OpenAI client's model, key source, timeout and retries."""
+
+    idempotency_table_name: str = Field(min_length=3, validation_alias="IDEMPOTENCY_TABLE_NAME")
+    openai_model: str = Field(default="gpt-4o-mini", min_length=1, validation_alias="OPENAI_MODEL")
+    openai_api_key_secret_id: str | None = Field(
+        default=None,
+        description="Name or ARN of the secret holding the key",
+        validation_alias="OPENAI_API_KEY_SECRET_ID",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, description="Local use only; the deployed stack never sets it", validation_alias="OPENAI_API_KEY"
+    )
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    # 3 attempts x 25 s + SDK backoff stays well under the worker's 120 s timeout.
+    openai_timeout_seconds: float = Field(default=25.0, gt=0, le=300, validation_alias="OPENAI_TIMEOUT_SECONDS")
+    openai_max_retries: int = Field(default=2, ge=0, le=5, validation_alias="OPENAI_MAX_RETRIES")
+    openai_max_output_tokens: int = Field(default=1500, ge=256, le=16_000, validation_alias="OPENAI_MAX_OUTPUT_TOKENS")
+    secret_max_age_seconds: int = Field(default=300, ge=0, validation_alias="OPENAI_KEY_CACHE_SECONDS")
+    analysis_concurrency: int = Field(default=10, ge=1, le=10, validation_alias="ANALYSIS_CONCURRENCY")
+
+
+@lru_cache(maxsize=1)
+def analysis_request_settings() -> AnalysisRequestSettings:
+    return AnalysisRequestSettings()  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=1)
+def deep_analysis_settings() -> DeepAnalysisSettings:
+    return DeepAnalysisSettings()  # type: ignore[call-arg]

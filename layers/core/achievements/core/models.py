@@ -1,0 +1,125 @@
+"""Pydantic models of the achievement and of what the API takes and answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictInt,
+    model_serializer,
+)
+
+
+class Category(StrEnum):
+    CONTENT = "content"
+    BUSINESS = "business"
+    PERFORMANCE = "performance"
+    DEVELOPMENT = "development"
+    INFRASTRUCTURE = "infrastructure"
+    RELIABILITY = "reliability"
+    LEADERSHIP = "leadership"
+
+
+class Source(StrEnum):
+    THREADS = "threads"
+    PROMETHEUS = "prometheus"
+    GITHUB = "github"
+    MANUAL = "manual"
+    KPI = "kpi"
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+MetricValue = StrictBool | StrictInt | FiniteFloat | str | None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AchievementDraft(BaseModel):
+    """Everything an event says about an achievement, before the store gives it an id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(max_length=4000)
+    category: Category
+    source: Source
+    source_ref: str = Field(min_length=1, max_length=512, description="External id unique within the source")
+    occurred_at: datetime | None = Field(
+        default=None, description="When it happened; the store uses the creation time when the event gave none"
+    )
+    impact: str = ""
+    impact_score: float | None = Field(default=None, ge=0, le=100)
+    business_value: str = ""
+    metrics: dict[str, MetricValue] = Field(default_factory=dict)
+    technologies: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    persona_id: str | None = None
+    author: str | None = None
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class Achievement(AchievementDraft):
+    """A stored achievement: a draft plus its sequential id and bookkeeping."""
+
+    id: int = Field(ge=1)
+    occurred_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    fingerprint: str = Field(description="Hash of the event content; a repeat with the same one is unchanged")
+    analysis: dict[str, Any] | None = None
+
+
+class WriteStatus(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class WriteResult(BaseModel):
+    status: WriteStatus
+    achievement_id: int
+
+
+class TrackResponse(BaseModel):
+    """Answer of the ingest routes: created/updated/unchanged with the id, or skipped with the reason."""
+
+    status: str = Field(examples=["created", "updated", "unchanged", "skipped"])
+    achievement_id: int | None = None
+    reason: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # The reference answers {"status": "created", "achievement_id": 42}: no null fields.
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class ErrorResponse(BaseModel):
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+def _date_time_text(value: Any) -> Any:
+    # Lax parsing would read a number as Unix time: `"posted_at": 0` would silently mean 1970.
+    if isinstance(value, int | float):
+        raise ValueError("expected an ISO 8601 date-time string, not a number")
+    return value
+
+
+# A request body's date-time: an ISO 8601 string with an offset (as the OpenAPI document says), never a number.
+RequestDateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]

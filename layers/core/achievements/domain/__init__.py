@@ -1,1 +1,0 @@
-"""Pure rules of the product (SPEC §3): no I/O, no clock, no AWS."""

@@ -1,0 +1,256 @@
+"""`GET /portfolio`: the achievements as a document a person can hand over (Markdown, JSON or HTML).
+
+Grouped by category, ordered by impact within each (scored first, highest impact first; then unscored, newest
+first), with an executive summary. It is an export, not a constant-time read: it includes at most `limit`
+achievements (PORTFOLIO_MAX_ACHIEVEMENTS), the highest-impact ones from the impact index first, then the
+newest others; the summary's counts cover every stored achievement (aggregates) and say how many were left out.
+
+Achievement text is untrusted (webhooks write it): HTML output escapes every value, Markdown output escapes
+the characters that would turn text into markup, links or raw HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+from achievements.core.models import Achievement, Category, utcnow
+from achievements.insights import rules as insights
+from achievements.insights.models import ExecutiveSummary, Portfolio, PortfolioEntry, PortfolioSection
+from achievements.insights.rules import COMPETENCY_OF_CATEGORY
+from achievements.store.reads import AchievementReader, IndexQuery, achievement_of
+
+QUERY_PAGE = 100
+TITLE = "Achievement Portfolio"
+
+
+def _walk(reader: AchievementReader, spec: IndexQuery, most: int) -> Iterator[Achievement]:
+    """Up to `most` achievements in index order; bounded by the number of items it may yield."""
+    position = None
+    yielded = 0
+    while yielded < most:
+        items, position = reader.query(spec, position, QUERY_PAGE)
+        for item in items:
+            yield achievement_of(item)
+            yielded += 1
+        if position is None:
+            return
+
+
+def portfolio_achievements(reader: AchievementReader, limit: int) -> list[Achievement]:
+    """The highest-impact achievements (impact index), then the newest unscored ones, `limit` at most."""
+    chosen: dict[int, Achievement] = {}
+    for achievement in _walk(reader, IndexQuery(index="gsi2"), limit):
+        if len(chosen) == limit:
+            break
+        chosen[achievement.id] = achievement
+    # The newest walk may meet every scored achievement again; it reads at most `limit` of them more.
+    for achievement in _walk(reader, IndexQuery(index="gsi1"), 2 * limit):
+        if len(chosen) >= limit:
+            break
+        chosen.setdefault(achievement.id, achievement)
+    return list(chosen.values())
+
+
+def _order(achievement: Achievement) -> tuple[int, float, float]:
+    scored = achievement.impact_score is not None
+    return (0 if scored else 1, -(achievement.impact_score or 0.0), -achievement.occurred_at.timestamp())
+
+
+def build_portfolio(reader: AchievementReader, limit: int, now: datetime | None = None) -> Portfolio:
+    now = now or utcnow()
+    snapshot = reader.aggregates()
+    chosen = portfolio_achievements(reader, limit)
+    by_category: dict[Category, list[Achievement]] = {}
+    for achievement in chosen:
+        by_category.setdefault(achievement.category, []).append(achievement)
+    categories = sorted(by_category, key=lambda c: (-len(by_category[c]), list(Category).index(c)))
+    sections = [
+        PortfolioSection(
+            category=category,
+            title=COMPETENCY_OF_CATEGORY[category],
+            count=len(by_category[category]),
+            total=snapshot.by_category.get(category.value, 0),
+            entries=[
+                PortfolioEntry(
+                    id=a.id,
+                    title=a.title,
+                    description=a.description,
+                    occurred_at=a.occurred_at,
+                    source=a.source,
+                    impact_score=a.impact_score,
+                    impact=a.impact,
+                    business_value=a.business_value,
+                    technologies=a.technologies,
+                    metrics=a.metrics,
+                )
+                for a in sorted(by_category[category], key=_order)
+            ],
+        )
+        for category in categories
+    ]
+
+    path = insights.trajectory(snapshot, now)
+    lead = insights.leadership(snapshot)
+    total = max(snapshot.total, len(chosen))
+    months = sorted(snapshot.by_month)
+    if total:
+        span = ""
+        if months:
+            span = f" in {months[0]}" if months[0] == months[-1] else f", {months[0]} to {months[-1]}"
+        headline = f"{total} achievements across {len(snapshot.by_category) or len(sections)} categories{span}"
+    else:
+        headline = "No achievements recorded yet"
+    highlights = []
+    if sections:
+        strongest = ", ".join(f"{s.title} ({s.total or s.count})" for s in sections[:3])
+        highlights.append(f"Strongest areas: {strongest}")
+    if snapshot.average_impact is not None:
+        highlights.append(
+            f"Average impact score {snapshot.average_impact:.1f}/100 across {snapshot.scored} scored achievements"
+        )
+    best = max((a for a in chosen if a.impact_score is not None), key=lambda a: a.impact_score or 0, default=None)
+    if best is not None:
+        highlights.append(f"Top achievement: {best.title} (impact {best.impact_score:g}/100)")
+    if total:
+        highlights.append(path.statement)
+        highlights.append(f"Leadership score {lead.score:g}/10 from {lead.signals} leadership achievements")
+    if snapshot.revenue_usd:
+        highlights.append(f"Estimated revenue from viral content: ${snapshot.revenue_usd:,.2f}")
+    if len(chosen) < total:
+        highlights.append(
+            f"This portfolio lists {len(chosen)} of {total} achievements: the highest-impact first, "
+            f"then the newest (limit {limit})"
+        )
+    return Portfolio(
+        title=TITLE,
+        generated_at=now,
+        summary=ExecutiveSummary(
+            headline=headline,
+            highlights=highlights,
+            total=total,
+            included=len(chosen),
+            limit=limit,
+            leadership_score=lead.score,
+            trajectory=path.statement,
+        ),
+        sections=sections,
+    )
+
+
+# ---- rendering ---------------------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
+_MARKDOWN_BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
+
+
+def escape_markdown(text: str) -> str:
+    """One line shown literally by a CommonMark renderer: no emphasis, links, headings, lists or raw HTML."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MARKDOWN_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _score(entry: PortfolioEntry) -> str:
+    return f"impact {entry.impact_score:g}/100" if entry.impact_score is not None else "not yet scored"
+
+
+def render_markdown(portfolio: Portfolio) -> str:
+    md = escape_markdown
+    lines = [f"# {md(portfolio.title)}", "", f"*Generated {portfolio.generated_at:%Y-%m-%d %H:%M} UTC*", ""]
+    lines += ["## Executive summary", "", f"**{md(portfolio.summary.headline)}**", ""]
+    lines += [f"- {md(highlight)}" for highlight in portfolio.summary.highlights]
+    for section in portfolio.sections:
+        lines += ["", f"## {md(section.title)} ({section.count})", ""]
+        for entry in section.entries:
+            lines += [
+                f"### {md(entry.title)}",
+                "",
+                f"*{entry.occurred_at:%Y-%m-%d} · {entry.source.value} · {_score(entry)} · #{entry.id}*",
+                "",
+            ]
+            paragraph = [md(line.strip()) for line in entry.description.strip().splitlines() if line.strip()]
+            if paragraph:
+                # Hard line breaks keep the description's lines without letting any of them start markup.
+                lines += ["  \n".join(paragraph), ""]
+            if entry.impact:
+                lines.append(f"- **Impact:** {md(entry.impact)}")
+            if entry.business_value:
+                lines.append(f"- **Business value:** {md(entry.business_value)}")
+            if entry.technologies:
+                lines.append(f"- **Technologies:** {md(', '.join(entry.technologies))}")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}"
+    "h1{margin-bottom:0}.meta{color:#666;font-size:.9rem}.summary{background:#f5f7fa;padding:1rem 1.5rem;"
+    "border-radius:.5rem}article{border-top:1px solid #ddd;padding:.5rem 0}.description{white-space:pre-line}"
+)
+
+
+def render_html(portfolio: Portfolio) -> str:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(portfolio.title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(portfolio.title)}</h1>",
+        f'<p class="meta">Generated {portfolio.generated_at:%Y-%m-%d %H:%M} UTC</p>',
+        '<section class="summary"><h2>Executive summary</h2>',
+        f"<p><strong>{e(portfolio.summary.headline)}</strong></p><ul>",
+        *[f"<li>{e(highlight)}</li>" for highlight in portfolio.summary.highlights],
+        "</ul></section>",
+    ]
+    for section in portfolio.sections:
+        parts.append(f'<section id="{e(section.category.value)}"><h2>{e(section.title)} ({section.count})</h2>')
+        for entry in section.entries:
+            parts += [
+                f'<article id="achievement-{entry.id}"><h3>{e(entry.title)}</h3>',
+                f'<p class="meta">{entry.occurred_at:%Y-%m-%d} · {e(entry.source.value)} · {e(_score(entry))}</p>',
+            ]
+            if entry.description.strip():
+                parts.append(f'<p class="description">{e(entry.description.strip())}</p>')
+            details = [
+                (label, value)
+                for label, value in (
+                    ("Impact", entry.impact),
+                    ("Business value", entry.business_value),
+                    ("Technologies", ", ".join(entry.technologies)),
+                )
+                if value
+            ]
+            if details:
+                parts.append(
+                    "<ul>" + "".join(f"<li><strong>{e(k)}:</strong> {e(v)}</li>" for k, v in details) + "</ul>"
+                )
+            parts.append("</article>")
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+PORTFOLIO_TYPES = {
+    "markdown": ("text/markdown; charset=utf-8", "portfolio.md"),
+    "json": ("application/json", "portfolio.json"),
+    "html": ("text/html; charset=utf-8", "portfolio.html"),
+}
+
+
+def rendered(portfolio: Portfolio, format: str) -> tuple[str, str, dict[str, str]]:
+    """The portfolio in a format: its body, content type and headers (an HTML page may run no script)."""
+    if format == "json":
+        body = portfolio.model_dump_json()
+    elif format == "html":
+        body = render_html(portfolio)
+    else:
+        body = render_markdown(portfolio)
+    content_type, filename = PORTFOLIO_TYPES[format]
+    headers = {"Content-Disposition": f'inline; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
+    if format == "html":
+        # The document needs nothing but its own inline style: no script can run even if escaping failed.
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return body, content_type, headers

@@ -1,1 +1,0 @@
-"""Use cases: turn a validated input into drafts and store them."""

@@ -1,0 +1,290 @@
+"""AchievementStore: dedupe by (source, source_ref), sequential ids, all-or-nothing writes.
+
+Items of the single table (pk, sk):
+- `ACHIEVEMENT#<id>` / `ACHIEVEMENT`  the achievement (also on GSI1: `ACHIEVEMENTS` / `<created_at>#<id>`)
+- `REF#<source>#<source_ref>` / `REF`  the dedupe record: which id an external event got, and its fingerprint
+- `COUNTER` / `ACHIEVEMENT_ID`  the atomic id counter
+- `AGGREGATE` / `COUNTS#<shard>`, `TERMS#<shard>#<bucket>`  aggregates kept in each write's transaction
+  (store/aggregates.py); a scored achievement is also on GSI2: `IMPACT` / `<score>#<id>`
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from achievements.core.aws import make_client
+from achievements.core.errors import StoreConflict
+from achievements.core.models import Achievement, AchievementDraft, Source, WriteResult, WriteStatus, utcnow
+from achievements.store.aggregates import AggregateWriteHook, impact_index_attributes
+from achievements.store.codec import from_item, serialize, to_item
+from achievements.store.keys import COUNTER_KEY, KEY_ATTRIBUTES, LIST_PARTITION, achievement_key, ref_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+MAX_ATTEMPTS = 30
+BACKOFF_BASE_SECONDS = 0.005
+BACKOFF_CAP_SECONDS = 0.2
+
+# Extra transaction items added to every achievement write (e.g. aggregates kept on write).
+WriteHook = Callable[[Achievement, Achievement | None], Sequence[dict[str, Any]]]
+
+
+def fingerprint(draft: AchievementDraft) -> str:
+    """Hash of what the event said; equal fingerprints mean a repeat changes nothing."""
+    canonical = json.dumps(draft.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def default_client() -> DynamoDBClient:
+    """Bounded by the dynamodb budget (achievements.core.aws): a DynamoDB down or hanging answers 503 in time."""
+    return make_client("dynamodb")  # type: ignore[no-any-return]
+
+
+def _impact_index_clause(achievement: Achievement, names: dict[str, str], values: dict[str, Any]) -> str:
+    """What follows a SET list to keep the sparse impact index (gsi2) in step with `impact_score`."""
+    names.update({"#gsi2pk": "gsi2pk", "#gsi2sk": "gsi2sk"})
+    index = impact_index_attributes(achievement)
+    if not index:
+        return " REMOVE #gsi2pk, #gsi2sk"
+    values.update({":gsi2pk": index["gsi2pk"], ":gsi2sk": index["gsi2sk"]})
+    return ", #gsi2pk = :gsi2pk, #gsi2sk = :gsi2sk"
+
+
+def _unchanged_since(previous: Achievement, names: dict[str, str], values: dict[str, Any]) -> str:
+    """Condition: the item is still the `previous` that was read (write hooks computed their deltas from it)."""
+    names["#updated_at"] = "updated_at"
+    values[":previous_updated_at"] = serialize(previous.model_dump(mode="json")["updated_at"])
+    return "#updated_at = :previous_updated_at"
+
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+
+
+class AchievementStore:
+    """Reads and writes achievements; no other module talks to DynamoDB about them."""
+
+    def __init__(
+        self,
+        table_name: str,
+        client: DynamoDBClient | None = None,
+        write_hooks: Sequence[WriteHook] | None = None,
+    ) -> None:
+        self.table_name = table_name
+        self.client = client or default_client()
+        # By default every write keeps the aggregates (store/aggregates.py) in its own transaction.
+        self.write_hooks = list(write_hooks) if write_hooks is not None else [AggregateWriteHook(table_name)]
+
+    # ---- reads -------------------------------------------------------------------------------------
+
+    def get(self, achievement_id: int) -> Achievement | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=achievement_key(achievement_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return self._achievement(item) if item else None
+
+    def find_by_ref(self, source: Source | str, source_ref: str) -> tuple[int, str] | None:
+        """The (id, fingerprint) an external event already got, if any."""
+        response = self.client.get_item(TableName=self.table_name, Key=ref_key(source, source_ref), ConsistentRead=True)
+        item = response.get("Item")
+        if not item:
+            return None
+        ref = from_item(item)
+        return int(ref["achievement_id"]), str(ref["fingerprint"])
+
+    # ---- writes ------------------------------------------------------------------------------------
+
+    def upsert(self, draft: AchievementDraft) -> WriteResult:
+        """Create the achievement of an event, or update the one it already made.
+
+        At most 3 round trips for a new event (ref read, id counter, one transaction), 1 for an
+        unchanged repeat, 3 for an update (ref read, achievement read, one transaction). Concurrent
+        deliveries of one event race on the ref item's condition: exactly one creates, the others
+        re-read and answer with the winner's id (a lost race may leave a gap in the id sequence).
+        """
+        new_fingerprint = fingerprint(draft)
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                # Full jitter: racing writers of one event spread out instead of colliding again.
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
+            existing = self.find_by_ref(draft.source, draft.source_ref)
+            if existing is not None:
+                achievement_id, old_fingerprint = existing
+                if old_fingerprint == new_fingerprint:
+                    return WriteResult(status=WriteStatus.UNCHANGED, achievement_id=achievement_id)
+                if self._update(achievement_id, draft, old_fingerprint, new_fingerprint):
+                    return WriteResult(status=WriteStatus.UPDATED, achievement_id=achievement_id)
+                continue
+            achievement_id = self._next_id()
+            if self._create(achievement_id, draft, new_fingerprint):
+                return WriteResult(status=WriteStatus.CREATED, achievement_id=achievement_id)
+        raise StoreConflict(f"gave up writing {draft.source}:{draft.source_ref} after {MAX_ATTEMPTS} races")
+
+    def _next_id(self) -> int:
+        response = self.client.update_item(
+            TableName=self.table_name,
+            Key=COUNTER_KEY,
+            UpdateExpression="ADD #value :one",
+            ExpressionAttributeNames={"#value": "value"},
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["value"]["N"])
+
+    def _create(self, achievement_id: int, draft: AchievementDraft, new_fingerprint: str) -> bool:
+        now = utcnow()
+        achievement = Achievement(
+            **draft.model_dump(exclude={"occurred_at"}),
+            occurred_at=draft.occurred_at or now,
+            id=achievement_id,
+            created_at=now,
+            updated_at=now,
+            fingerprint=new_fingerprint,
+        )
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._item(achievement),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": {
+                        **ref_key(draft.source, draft.source_ref),
+                        "achievement_id": {"N": str(achievement_id)},
+                        "fingerprint": {"S": new_fingerprint},
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        return self._transact(items, achievement, None)
+
+    def _update(self, achievement_id: int, draft: AchievementDraft, old_fingerprint: str, new_fingerprint: str) -> bool:
+        previous = self.get(achievement_id)
+        if previous is None:
+            return False
+        changes = draft.model_dump()
+        if draft.occurred_at is None:
+            changes.pop("occurred_at")
+        achievement = previous.model_copy(update={**changes, "updated_at": utcnow(), "fingerprint": new_fingerprint})
+        fields = achievement.model_dump(mode="json", include={*changes, "updated_at", "fingerprint"})
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":v{i}": serialize(value) for i, value in enumerate(fields.values())}
+        assignments = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        index_clause = _impact_index_clause(achievement, names, values)
+        unchanged = _unchanged_since(previous, names, values)
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": achievement_key(achievement_id),
+                    "UpdateExpression": assignments + index_clause,
+                    "ConditionExpression": f"attribute_exists(pk) AND {unchanged}",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": ref_key(draft.source, draft.source_ref),
+                    "UpdateExpression": "SET fingerprint = :new",
+                    "ConditionExpression": "fingerprint = :old",
+                    "ExpressionAttributeValues": {":new": {"S": new_fingerprint}, ":old": {"S": old_fingerprint}},
+                }
+            },
+        ]
+        return self._transact(items, achievement, previous)
+
+    def save_analysis(
+        self, achievement_id: int, analysis: dict[str, Any], impact_score: float | None, analyzed_fingerprint: str
+    ) -> bool:
+        """Attach a deep analysis, only if the achievement still has the content that was analysed.
+
+        False when the achievement is gone or changed meanwhile (its fingerprint moved on): the
+        caller re-queues or drops the stale analysis instead of attaching it to other content.
+        """
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
+            previous = self.get(achievement_id)
+            if previous is None or previous.fingerprint != analyzed_fingerprint:
+                return False
+            achievement = previous.model_copy(
+                update={"analysis": analysis, "impact_score": impact_score, "updated_at": utcnow()}
+            )
+            fields = achievement.model_dump(mode="json", include={"analysis", "impact_score", "updated_at"})
+            names: dict[str, str] = {}
+            values: dict[str, Any] = {
+                ":analysis": serialize(fields["analysis"]),
+                ":score": serialize(fields["impact_score"]),
+                ":now": serialize(fields["updated_at"]),
+                ":fingerprint": {"S": analyzed_fingerprint},
+            }
+            # updated_at moves on with the analysis: a concurrent save of the same content retries from a fresh
+            # read instead of counting its delta against a state that is gone.
+            unchanged = _unchanged_since(previous, names, values)
+            assignments = "SET analysis = :analysis, impact_score = :score, #updated_at = :now"
+            items: list[dict[str, Any]] = [
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": achievement_key(achievement_id),
+                        "UpdateExpression": assignments + _impact_index_clause(achievement, names, values),
+                        "ConditionExpression": f"fingerprint = :fingerprint AND {unchanged}",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            ]
+            if self._transact(items, achievement, previous):
+                return True
+        raise StoreConflict(f"gave up saving the analysis of {achievement_id} after {MAX_ATTEMPTS} races")
+
+    def _transact(self, items: list[dict[str, Any]], achievement: Achievement, previous: Achievement | None) -> bool:
+        """Run one all-or-nothing write; False when a condition lost a race (the caller re-reads)."""
+        for hook in self.write_hooks:
+            items.extend(hook(achievement, previous))
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = _cancellation_codes(error)
+            if any(code not in {"None", "ConditionalCheckFailed", "TransactionConflict"} for code in codes):
+                raise
+            return False
+        return True
+
+    # ---- (de)serialisation -------------------------------------------------------------------------
+
+    @staticmethod
+    def _item(achievement: Achievement) -> dict[str, Any]:
+        data = achievement.model_dump(mode="json")
+        return {
+            **achievement_key(achievement.id),
+            **to_item(data),
+            "gsi1pk": {"S": LIST_PARTITION},
+            "gsi1sk": {"S": f"{data['created_at']}#{achievement.id:012d}"},
+            **impact_index_attributes(achievement),
+        }
+
+    @staticmethod
+    def _achievement(item: dict[str, Any]) -> Achievement:
+        data = from_item(item)
+        for key in KEY_ATTRIBUTES:
+            data.pop(key, None)
+        return Achievement.model_validate(data)

@@ -1,0 +1,169 @@
+"""Read side of the achievements table: aggregates, the impact index and index queries. Never a Scan.
+
+- `aggregates()`: one BatchGetItem of a constant set of keys (store/aggregates.py).
+- `top_by_impact(n)`: one Query of the sparse impact index gsi2 with Limit n.
+- `query(...)`: one Query page of gsi1 (`ACHIEVEMENTS` / `<created_at>#<id>`) or gsi2 (`IMPACT` /
+  `<score>#<id>`) with key conditions and filter expressions; the caller pages with the returned key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from achievements.core.aggregates import AggregateSnapshot
+from achievements.core.models import Achievement, Category, Source
+from achievements.store.achievements import default_client
+from achievements.store.aggregates import read_aggregates
+from achievements.store.codec import from_item, serialize
+from achievements.store.keys import (
+    IMPACT_INDEX,
+    IMPACT_PARTITION,
+    IMPACT_PK,
+    IMPACT_SK,
+    KEY_ATTRIBUTES,
+    LIST_INDEX,
+    LIST_PARTITION,
+    LIST_PK,
+    LIST_SK,
+    PK,
+    SK,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+Index = Literal["gsi1", "gsi2"]
+INDEX_KEYS: dict[str, tuple[str, ...]] = {
+    LIST_INDEX: (PK, SK, LIST_PK, LIST_SK),
+    IMPACT_INDEX: (PK, SK, IMPACT_PK, IMPACT_SK),
+}
+_ITEM_ONLY = KEY_ATTRIBUTES
+
+
+def second_bound(moment: datetime, upper: bool) -> str:
+    """A created_at key bound at one-second precision (stored times carry variable fractions)."""
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    # "~" sorts after ".", "Z" and "#": every stored time within that second is <= the upper bound.
+    return text + "~" if upper else text
+
+
+@dataclass(frozen=True)
+class IndexQuery:
+    """One ordered walk over an index, narrowed by key conditions and filter expressions."""
+
+    index: Index = "gsi1"
+    ascending: bool = False
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    category: Category | None = None
+    source: Source | None = None
+    min_impact: float | None = None
+
+    def arguments(self, table_name: str) -> dict[str, Any]:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        filters: list[str] = []
+        if self.index == LIST_INDEX:
+            key = "gsi1pk = :partition"
+            values[":partition"] = {"S": LIST_PARTITION}
+            low = second_bound(self.created_from, upper=False) if self.created_from else None
+            high = second_bound(self.created_to, upper=True) if self.created_to else None
+            if low and high:
+                key += " AND gsi1sk BETWEEN :low AND :high"
+                values.update({":low": {"S": low}, ":high": {"S": high}})
+            elif low:
+                key += " AND gsi1sk >= :low"
+                values[":low"] = {"S": low}
+            elif high:
+                key += " AND gsi1sk <= :high"
+                values[":high"] = {"S": high}
+            if self.min_impact is not None:
+                names["#impact"] = "impact_score"
+                values[":min_impact"] = serialize(self.min_impact)
+                filters.append("#impact >= :min_impact")
+        else:
+            key = "gsi2pk = :partition"
+            values[":partition"] = {"S": IMPACT_PARTITION}
+            if self.min_impact is not None:
+                key += " AND gsi2sk >= :low"
+                values[":low"] = {"S": f"{self.min_impact:07.3f}"}
+            if self.created_from or self.created_to:
+                names["#created"] = "created_at"
+            if self.created_from:
+                filters.append("#created >= :created_low")
+                values[":created_low"] = {"S": second_bound(self.created_from, upper=False)}
+            if self.created_to:
+                filters.append("#created <= :created_high")
+                values[":created_high"] = {"S": second_bound(self.created_to, upper=True)}
+        if self.category is not None:
+            names["#category"] = "category"
+            values[":category"] = {"S": self.category.value}
+            filters.append("#category = :category")
+        if self.source is not None:
+            names["#source"] = "source"
+            values[":source"] = {"S": self.source.value}
+            filters.append("#source = :source")
+        arguments: dict[str, Any] = {
+            "TableName": table_name,
+            "IndexName": self.index,
+            "KeyConditionExpression": key,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": self.ascending,
+        }
+        if filters:
+            arguments["FilterExpression"] = " AND ".join(filters)
+        if names:
+            arguments["ExpressionAttributeNames"] = names
+        return arguments
+
+
+def achievement_of(item: dict[str, Any]) -> Achievement:
+    data = from_item(item)
+    for key in _ITEM_ONLY:
+        data.pop(key, None)
+    return Achievement.model_validate(data)
+
+
+def position_of(item: dict[str, Any], index: Index) -> dict[str, str]:
+    """Where a walk over `index` stands after `item`: its ExclusiveStartKey, as plain strings."""
+    return {name: item[name]["S"] for name in INDEX_KEYS[index]}
+
+
+def start_key(position: dict[str, str]) -> dict[str, Any]:
+    return {name: {"S": value} for name, value in position.items()}
+
+
+class AchievementReader:
+    """Queries for the read API; each method is a bounded number of DynamoDB calls."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self.client = client or default_client()
+
+    def aggregates(self) -> AggregateSnapshot:
+        return read_aggregates(self.client, self.table_name)
+
+    def top_by_impact(self, limit: int) -> list[Achievement]:
+        response = self.client.query(
+            TableName=self.table_name,
+            IndexName=IMPACT_INDEX,
+            KeyConditionExpression="gsi2pk = :partition",
+            ExpressionAttributeValues={":partition": {"S": IMPACT_PARTITION}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [achievement_of(item) for item in response.get("Items", [])]
+
+    def query(
+        self, spec: IndexQuery, position: dict[str, str] | None, limit: int
+    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        """One Query page: raw items in index order, and where the next page starts (None at the end)."""
+        arguments = spec.arguments(self.table_name)
+        arguments["Limit"] = limit
+        if position:
+            arguments["ExclusiveStartKey"] = start_key(position)
+        response = self.client.query(**arguments)
+        last = response.get("LastEvaluatedKey")
+        return response.get("Items", []), ({name: value["S"] for name, value in last.items()} if last else None)
