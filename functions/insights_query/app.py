@@ -1,36 +1,22 @@
-"""Insights and read API for analysts: career insights, the achievements listing, one achievement, the portfolio.
-
-Read only. Career insights cost two DynamoDB reads at any size (aggregates kept on write + the impact index);
-the listing walks an index page by page with signed cursors; nothing here ever scans the table.
-"""
+"""Insights and read API for analysts (read only, never a scan): insights, listing, one achievement, portfolio."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from achievements.core.errors import NotFound
-from achievements.core.models import Achievement, Category, Source
+from achievements.core.models import Achievement
 from achievements.core.observability import logger, metrics, tracer
 from achievements.http.resolver import documented, make_resolver, resolve
-from achievements.insights.dates import FromBound, ToBound
+from achievements.insights import queries as q
 from achievements.insights.deps import deps
-from achievements.insights.listing import MAX_LIMIT, list_achievements
-from achievements.insights.models import (
-    AchievementPage,
-    CareerInsightsResponse,
-    DateField,
-    ListFilters,
-    Portfolio,
-    PortfolioFormat,
-    Sort,
-)
-from achievements.insights.portfolio import build_portfolio, rendered
-from achievements.insights.service import career_insights
+from achievements.insights.listing import list_achievements
+from achievements.insights.models import AchievementPage, CareerInsightsResponse, ListFilters
+from achievements.insights.portfolio import PORTFOLIO_RESPONSE, build_portfolio, rendered
+from achievements.insights.service import achievement_by_id, career_insights
 from achievements.insights.settings import insights_settings
 
 deps.build(insights_settings())
@@ -65,32 +51,15 @@ def get_career_insights() -> CareerInsightsResponse:
     tags=["achievements"],
 )
 def get_achievements(
-    category: Annotated[Category | None, Query(description="Only this category")] = None,
-    source: Annotated[Source | None, Query(description="Only this source")] = None,
-    date_from: Annotated[
-        FromBound | None,
-        Query(
-            alias="from",
-            description=(
-                "Earliest `date_field` (inclusive): a date (from its start) or an ISO 8601 date-time (UTC if no offset)"
-            ),
-        ),
-    ] = None,
-    date_to: Annotated[
-        ToBound | None,
-        Query(alias="to", description="Latest `date_field` (inclusive): a date (to its end) or an ISO 8601 date-time"),
-    ] = None,
-    date_field: Annotated[
-        DateField, Query(description="Which time from/to apply to: when stored, or when it happened")
-    ] = "created_at",
-    min_impact: Annotated[
-        float | None, Query(ge=0, le=100, description="Only achievements with impact_score >= this (scored ones)")
-    ] = None,
-    sort: Annotated[Sort, Query(description="newest/oldest by created_at, or impact (scored ones only)")] = "newest",
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = 20,
-    cursor: Annotated[
-        str | None, Query(min_length=1, max_length=2048, description="next_cursor of the previous page")
-    ] = None,
+    category: q.CategoryQuery = None,
+    source: q.SourceQuery = None,
+    date_from: q.FromQuery = None,
+    date_to: q.ToQuery = None,
+    date_field: q.DateFieldQuery = "created_at",
+    min_impact: q.MinImpactQuery = None,
+    sort: q.SortQuery = "newest",
+    limit: q.LimitQuery = 20,
+    cursor: q.CursorQuery = None,
 ) -> AchievementPage:
     filters = ListFilters(
         category=category,
@@ -116,12 +85,9 @@ def get_achievements(
     tags=["achievements"],
 )
 def get_achievement(
-    achievement_id: Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])],
+    achievement_id: q.AchievementIdPath,
 ) -> Achievement:
-    achievement = deps.current().store.get(achievement_id)
-    if achievement is None:
-        raise NotFound(f"no achievement with id {achievement_id}")
-    return achievement
+    return achievement_by_id(deps.current().store, achievement_id)
 
 
 @app.get(
@@ -132,20 +98,13 @@ def get_achievement(
         "the highest-impact first, then the newest; the summary counts all of them."
     ),
     responses={
-        200: {
-            "description": "the portfolio in the requested format",
-            "content": {
-                "text/markdown": {"schema": {"type": "string"}},
-                "text/html": {"schema": {"type": "string"}},
-                "application/json": {"model": Portfolio},
-            },
-        },
+        200: PORTFOLIO_RESPONSE,
         422: documented("unknown format (markdown, json or html)"),
     },
     tags=["portfolio"],
 )
 def get_portfolio(
-    format: Annotated[PortfolioFormat, Query(description="markdown (default), json or html")] = "markdown",
+    format: q.FormatQuery = "markdown",
 ) -> Response[str]:
     graph = deps.current()
     portfolio = build_portfolio(graph.reader, graph.settings.portfolio_max_achievements)

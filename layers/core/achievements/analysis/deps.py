@@ -28,7 +28,7 @@ from achievements.analysis.worker import (
 )
 from achievements.core.aws import AwsClients
 from achievements.core.container import Container
-from achievements.core.secrets import SecretSource
+from achievements.core.secrets import secret_source
 from achievements.store import AchievementStore
 
 
@@ -71,14 +71,10 @@ class WorkerDeps:
 
 def key_source(settings: DeepAnalysisSettings, clients: AwsClients) -> Callable[[], str | None]:
     """The secret (by ARN, cached) when configured, else the local OPENAI_API_KEY; neither: the offline analyzer."""
-    local_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    if not (settings.openai_api_key_secret_id or local_key):
+    if not (settings.openai_api_key_secret_id or settings.openai_api_key):
         return lambda: None
-    source = SecretSource(
-        settings.openai_api_key_secret_id or "",
-        local_key,
-        settings.secret_max_age_seconds,
-        client_factory=lambda: clients.secretsmanager,
+    source = secret_source(
+        settings.openai_api_key_secret_id, settings.openai_api_key, settings.secret_max_age_seconds, clients
     )
     return lambda: api_key_from_secret(source.get().decode())
 

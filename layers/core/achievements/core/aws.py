@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_secretsmanager.client import SecretsManagerClient
     from mypy_boto3_sqs.client import SQSClient
-    from mypy_boto3_ssm.client import SSMClient
 
 
 class Budget(NamedTuple):
@@ -50,8 +49,22 @@ def make_client(budget: str) -> Any:
     return boto3.client(service, config=BUDGETS[budget].config())  # type: ignore[call-overload]
 
 
+class _Client[C]:
+    """An attribute of AwsClients: the client of one budget, made on first use."""
+
+    def __init__(self, budget: str) -> None:
+        self.budget = budget
+
+    def __get__(self, clients: AwsClients, owner: type[AwsClients]) -> C:
+        return clients.get(self.budget)  # type: ignore[no-any-return]
+
+
 class AwsClients:
     """The AWS clients of one container, each made on first use; tests and the local stack pass their own."""
+
+    dynamodb: _Client[DynamoDBClient] = _Client("dynamodb")
+    sqs: _Client[SQSClient] = _Client("sqs")
+    secretsmanager: _Client[SecretsManagerClient] = _Client("secretsmanager")
 
     def __init__(self, **given: Any) -> None:
         unknown = set(given) - {name.replace("-", "_") for name in BUDGETS}
@@ -64,19 +77,3 @@ class AwsClients:
         if key not in self._clients:
             self._clients[key] = make_client(budget)
         return self._clients[key]
-
-    @property
-    def dynamodb(self) -> DynamoDBClient:
-        return self.get("dynamodb")  # type: ignore[no-any-return]
-
-    @property
-    def sqs(self) -> SQSClient:
-        return self.get("sqs")  # type: ignore[no-any-return]
-
-    @property
-    def secretsmanager(self) -> SecretsManagerClient:
-        return self.get("secretsmanager")  # type: ignore[no-any-return]
-
-    @property
-    def ssm(self) -> SSMClient:
-        return self.get("ssm")  # type: ignore[no-any-return]

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from pydantic import SecretStr
 
-from achievements.core.aws import make_client
+from achievements.core.aws import AwsClients, make_client
 from achievements.core.errors import Unavailable
 from achievements.core.observability import logger
 
@@ -67,3 +68,15 @@ class SecretSource:
             logger.error("secret empty", extra={"secret": self.name})
             raise SecretUnavailable("the secret in Secrets Manager is empty")
         return raw
+
+
+def secret_source(
+    name: str | None, local_value: SecretStr | None, max_age_seconds: int, clients: AwsClients
+) -> SecretSource:
+    """A function's secret from its settings: the Secrets Manager name, else the local-only value."""
+    return SecretSource(
+        name or "",
+        local_value.get_secret_value() if local_value else None,
+        max_age_seconds,
+        client_factory=lambda: clients.secretsmanager,
+    )

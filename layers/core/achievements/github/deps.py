@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from achievements.core.aws import AwsClients
 from achievements.core.container import Container
-from achievements.core.secrets import SecretSource
+from achievements.core.secrets import SecretSource, secret_source
 from achievements.github.deliveries import DeliveryLog
 from achievements.github.settings import GitHubWebhookSettings, github_webhook_settings
 from achievements.store import AchievementStore
@@ -27,12 +27,7 @@ def _build(settings: GitHubWebhookSettings, clients: AwsClients) -> GitHubDeps:
         AchievementStore(table, client=clients.dynamodb),
         DeliveryLog(table, client=clients.dynamodb),
         # The client is made on first use (a delivery refused before its signature is read costs none).
-        SecretSource(
-            settings.webhook_secret_id,
-            settings.local_secret,
-            settings.secret_max_age_seconds,
-            client_factory=lambda: clients.secretsmanager,
-        ),
+        secret_source(settings.webhook_secret_id, settings.webhook_secret, settings.secret_max_age_seconds, clients),
     )
 
 

@@ -37,10 +37,6 @@ class GitHubWebhookSettings(CoreSettings):
             raise ValueError("set GITHUB_WEBHOOK_SECRET_ID (deployed) or GITHUB_WEBHOOK_SECRET (local runs only)")
         return self
 
-    @property
-    def local_secret(self) -> str | None:
-        return self.webhook_secret.get_secret_value() if self.webhook_secret else None
-
 
 @lru_cache(maxsize=1)
 def github_webhook_settings() -> GitHubWebhookSettings:

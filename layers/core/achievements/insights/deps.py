@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from achievements.core.aws import AwsClients
 from achievements.core.container import Container
-from achievements.core.secrets import SecretSource
+from achievements.core.secrets import secret_source
 from achievements.insights.cursor import CursorCodec
 from achievements.insights.settings import InsightsSettings, insights_settings
 from achievements.store import AchievementStore
@@ -22,19 +22,12 @@ class InsightsDeps:
 
 
 def _build(settings: InsightsSettings, clients: AwsClients) -> InsightsDeps:
-    table = settings.achievements_table_name
-    cursor_key = SecretSource(
-        settings.cursor_secret_id or "",
-        local_value=settings.cursor_signing_key.get_secret_value() if settings.cursor_signing_key else None,
-        max_age_seconds=settings.secret_max_age_seconds,
-        client_factory=lambda: clients.secretsmanager,
+    key = secret_source(
+        settings.cursor_secret_id, settings.cursor_signing_key, settings.secret_max_age_seconds, clients
     )
-    return InsightsDeps(
-        settings,
-        AchievementStore(table, client=clients.dynamodb),
-        AchievementReader(table, client=clients.dynamodb),
-        CursorCodec(cursor_key.get, settings.cursor_ttl_seconds),
-    )
+    store = AchievementStore(settings.achievements_table_name, client=clients.dynamodb)
+    reader = AchievementReader(settings.achievements_table_name, client=store.client)
+    return InsightsDeps(settings, store, reader, CursorCodec(key.get, settings.cursor_ttl_seconds))
 
 
 deps = Container(_build, insights_settings)

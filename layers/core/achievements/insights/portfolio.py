@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
 from achievements.core.models import Achievement, Category, utcnow
 from achievements.insights import rules as insights
 from achievements.insights.models import ExecutiveSummary, Portfolio, PortfolioEntry, PortfolioSection
@@ -74,18 +76,7 @@ def build_portfolio(reader: AchievementReader, limit: int, now: datetime | None 
             count=len(by_category[category]),
             total=snapshot.by_category.get(category.value, 0),
             entries=[
-                PortfolioEntry(
-                    id=a.id,
-                    title=a.title,
-                    description=a.description,
-                    occurred_at=a.occurred_at,
-                    source=a.source,
-                    impact_score=a.impact_score,
-                    impact=a.impact,
-                    business_value=a.business_value,
-                    technologies=a.technologies,
-                    metrics=a.metrics,
-                )
+                PortfolioEntry.model_validate(a, from_attributes=True)
                 for a in sorted(by_category[category], key=_order)
             ],
         )
@@ -233,6 +224,15 @@ def render_html(portfolio: Portfolio) -> str:
     return "\n".join(parts) + "\n"
 
 
+# The OpenAPI answer of GET /portfolio: one route, three media types.
+PORTFOLIO_RESPONSE: OpenAPIResponse = {
+    "description": "the portfolio in the requested format",
+    "content": {
+        "text/markdown": {"schema": {"type": "string"}},
+        "text/html": {"schema": {"type": "string"}},
+        "application/json": {"model": Portfolio},
+    },
+}
 PORTFOLIO_TYPES = {
     "markdown": ("text/markdown; charset=utf-8", "portfolio.md"),
     "json": ("application/json", "portfolio.json"),

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from achievements.core.models import utcnow
+from achievements.core.errors import NotFound
+from achievements.core.models import Achievement, utcnow
 from achievements.insights import rules as insights
 from achievements.insights.models import CareerInsights, CareerInsightsResponse, TopAchievement
+from achievements.store import AchievementStore
 from achievements.store.reads import AchievementReader
 
 TOP_ACHIEVEMENTS = 10
@@ -20,14 +22,8 @@ def career_insights(reader: AchievementReader, now: datetime | None = None) -> C
     now = now or utcnow()
     snapshot = reader.aggregates()
     top = [
-        TopAchievement(
-            id=a.id,
-            title=a.title,
-            category=a.category,
-            source=a.source,
-            impact_score=a.impact_score,
-            occurred_at=a.occurred_at,
-        )
+        # Its fields are the achievement's own: read from it, not copied one by one.
+        TopAchievement.model_validate(a, from_attributes=True)
         for a in reader.top_by_impact(TOP_ACHIEVEMENTS)
         if a.impact_score is not None
     ]
@@ -47,3 +43,11 @@ def career_insights(reader: AchievementReader, now: datetime | None = None) -> C
         ),
         numbers=insights.numbers(snapshot, top),
     )
+
+
+def achievement_by_id(store: AchievementStore, achievement_id: int) -> Achievement:
+    """One achievement, with its analysis when deep analysis ran; NotFound for an unknown id."""
+    achievement = store.get(achievement_id)
+    if achievement is None:
+        raise NotFound(f"no achievement with id {achievement_id}")
+    return achievement

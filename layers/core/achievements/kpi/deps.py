@@ -1,23 +1,9 @@
-"""KpiMilestoneFunction's object graph, built once per container."""
+"""KpiMilestoneFunction's object graph, built once per container: the store is all it needs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from achievements.core.aws import AwsClients
 from achievements.core.container import Container
-from achievements.core.settings import CoreSettings, core_settings
-from achievements.store import AchievementStore
+from achievements.core.settings import core_settings
+from achievements.store.ingest import ingest_deps
 
-
-@dataclass(frozen=True)
-class KpiDeps:
-    settings: CoreSettings
-    store: AchievementStore
-
-
-def _build(settings: CoreSettings, clients: AwsClients) -> KpiDeps:
-    return KpiDeps(settings, AchievementStore(settings.achievements_table_name, client=clients.dynamodb))
-
-
-deps = Container(_build, core_settings)
+deps = Container(ingest_deps, core_settings)
