@@ -30,6 +30,7 @@ PR_EVENT = "github_pull_request_merged.json"
 
 
 def test_local_stack_signs_with_the_documented_local_secret() -> None:
+    # When the local stack's seeded GitHub webhook secret is read, Then it is the one these tests sign with
     assert LOCAL_SECRET_VALUES["GitHubWebhookSecret"] == LOCAL_SECRET
 
 
@@ -63,6 +64,7 @@ def deliveries_recorded(tables: Tables) -> int:
 def test_thirty_concurrent_copies_of_one_delivery_make_one_achievement(wired: Tables, lambda_context) -> None:
     # Given 30 copies of one delivery arriving at once (same X-GitHub-Delivery)
     event = load_event(PR_EVENT)
+    # When the handler receives all 30 at once on 30 threads
     with ThreadPoolExecutor(max_workers=30) as pool:
         answers = list(pool.map(lambda _: call(copy.deepcopy(event), lambda_context), range(30)))
 
@@ -79,6 +81,7 @@ def test_thirty_concurrent_deliveries_of_one_pull_request_make_one_achievement(w
     # Given the same merged PR in 30 different deliveries at once
     event = load_event(PR_EVENT)
     events = [with_delivery_id(event, str(uuid.uuid4())) for _ in range(30)]
+    # When the handler receives all 30 at once on 30 threads
     with ThreadPoolExecutor(max_workers=30) as pool:
         answers = list(pool.map(lambda e: call(e, lambda_context), events))
 
@@ -138,16 +141,21 @@ def test_signed_delivery_over_http_is_created_then_redelivery_answers_the_same_i
     ids=["wrong-secret", "right-secret"],
 )
 def test_ping_over_http_needs_the_right_signature(http: httpx.Client, secret: str, status: int) -> None:
+    # Given GitHub's ping payload, signed with the parametrized secret
     body = load_event("github_ping.json")["body"].encode()
+    # When it is posted to /github/webhook, Then the local stack's secret gets 200 and a wrong one 401
     answer = http.post("/github/webhook", content=body, headers=github_headers("github_ping.json", body, secret))
     assert answer.status_code == status, answer.text
 
 
 def test_unsigned_delivery_over_http_is_401(http: httpx.Client) -> None:
+    # Given a merged-PR delivery with GitHub's headers but no X-Hub-Signature-256 header
     body = load_event(PR_EVENT)["body"].encode()
     headers = github_headers(PR_EVENT, body)
     del headers["X-Hub-Signature-256"]
+    # When it is posted to /github/webhook
     answer = http.post("/github/webhook", content=body, headers=headers)
+    # Then it is refused with 401 and a message saying deliveries must be signed
     assert answer.status_code == 401
     assert answer.json() == {
         "message": "missing X-Hub-Signature-256 header: deliveries must be signed with the webhook secret"

@@ -45,7 +45,8 @@ def get(name: str, context: Any, query: dict[str, str] | None = None) -> dict[st
 
 
 def test_concurrent_creates_and_updates_leave_exact_aggregates(wired, local_tables, lambda_context) -> None:
-    # Given 30 new posts and 30 updates of them, all at once (they share aggregate items)
+    # Given 30 new posts and 60 updates of them (two each), all at once (they share aggregate items)
+    # When the 30 creates go through the Threads handler on 30 threads, then 60 updates (two per post) likewise
     with ThreadPoolExecutor(max_workers=30) as pool:
         list(pool.map(lambda n: threads_app.lambda_handler(post(n), lambda_context), range(30)))
         answers = list(
@@ -62,9 +63,11 @@ def test_concurrent_creates_and_updates_leave_exact_aggregates(wired, local_tabl
 
 
 def test_career_insights_reads_do_not_grow_with_the_table(wired, local_tables, lambda_context) -> None:
+    # Given every DynamoDB call made on the tables' client recorded by operation name
     calls: list[str] = []
     local_tables.client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
     seen = []
+    # When career insights are read with 5 achievements in the table, and again with 60
     for size in (5, 60):
         for n in range(len(local_tables.achievement_items()), size):
             threads_app.lambda_handler(post(n), lambda_context)
@@ -72,6 +75,7 @@ def test_career_insights_reads_do_not_grow_with_the_table(wired, local_tables, l
         body = get("career_insights.json", lambda_context)
         assert body["numbers"]["total"] == size
         seen.append(list(calls))
+    # Then both reads cost the same one BatchGetItem and one Query, whatever the table's size
     assert seen == [["BatchGetItem", "Query"], ["BatchGetItem", "Query"]]
 
 

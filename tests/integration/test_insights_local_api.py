@@ -48,8 +48,12 @@ def test_analyst_reads_what_the_webhooks_wrote(http: httpx.Client) -> None:
 
 
 def test_read_routes_need_the_key_and_refuse_bad_input(http: httpx.Client) -> None:
+    # When the listing is read without the API key, Then it is 403
     assert httpx.get(str(http.base_url).rstrip("/") + "/achievements", timeout=30).status_code == 403
+    # When an achievement is read by a non-numeric id, Then 422; by an id that does not exist, Then 404
     assert http.get("/achievements/abc").status_code == 422
     assert http.get("/achievements/424242").status_code == 404
+    # When the portfolio is asked for in an unsupported format (docx), Then 422
     assert http.get("/portfolio", params={"format": "docx"}).status_code == 422
+    # When the listing is paged with a cursor not signed by the cursor key, Then 400
     assert http.get("/achievements", params={"cursor": "forged.cursor"}).status_code == 400

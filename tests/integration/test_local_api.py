@@ -31,18 +31,24 @@ def http(stack: LocalStack) -> Iterator[httpx.Client]:
 
 
 def test_reference_payload_over_http_is_created_then_answers_the_same_id(http: httpx.Client) -> None:
+    # Given the reference Threads payload under a fresh post id
     post = json.loads(load_event("threads_track.json")["body"]) | {"post_id": "http-1"}
+    # When it is tracked over HTTP, Then it is created under a new achievement id
     first = http.post("/threads/track", json=post)
     assert first.status_code == 201
     achievement_id = first.json()["achievement_id"]
     assert first.json() == {"status": "created", "achievement_id": achievement_id}
+    # When the same payload is tracked again, Then it answers unchanged with the same id
     again = http.post("/threads/track", json=post)
     assert (again.status_code, again.json()) == (200, {"status": "unchanged", "achievement_id": achievement_id})
 
 
 def test_stage_prefixed_path_is_served_too(http: httpx.Client) -> None:
+    # Given the ready KPI milestone payload
     body = json.loads(load_event("kpi_milestone.json")["body"])
+    # When it is posted under the stage prefix, /Prod/kpi/milestones
     answer = http.post("/Prod/kpi/milestones", json=body)
+    # Then the route answers as it does without the prefix (created, or already there)
     assert answer.status_code in (200, 201)
 
 
@@ -52,29 +58,38 @@ KEYED_ROUTES = [route for route in api_routes() if route.api_key_required]
 
 @pytest.mark.parametrize("route", KEYED_ROUTES, ids=lambda r: f"{r.method} {r.path}")
 def test_every_route_refuses_a_request_without_the_api_key(stack: LocalStack, route) -> None:
+    # Given a route template.yaml marks as needing the API key, and how many achievements are stored so far
     assert route.api_key_required
     assert stack.gateway is not None
     before = len(stored_achievements(stack))
     path = route.path.replace("{id}", "1")
+    # When it is called with no x-api-key and with a wrong one, Then each is 403 naming the header
     for headers in ({}, {"x-api-key": "wrong"}):
         answer = httpx.request(route.method, stack.gateway.url + path, json={}, headers=headers, timeout=30)
         assert answer.status_code == 403
         assert answer.json() == {"message": "missing or invalid x-api-key header"}
+    # Then neither request wrote an achievement
     assert len(stored_achievements(stack)) == before
 
 
 def test_unknown_route_is_404_naming_it(http: httpx.Client) -> None:
+    # When a POST goes to a route the template does not define, Then it is 404 naming the method and path
     answer = http.post("/threads/untrack", json={})
     assert (answer.status_code, answer.json()) == (404, {"message": "no route POST /threads/untrack"})
 
 
 def test_bad_input_over_http_is_a_clear_4xx_and_writes_nothing(stack: LocalStack, http: httpx.Client) -> None:
+    # Given how many achievements are stored so far
     before = len(stored_achievements(stack))
+    # When the body is not valid JSON, Then it is 400 saying so
     not_json = http.post("/threads/track", content=b"{oops", headers={"Content-Type": "application/json"})
     assert (not_json.status_code, not_json.json()["message"]) == (400, "request body is not valid JSON")
+    # When the body is larger than the API accepts (a 70,000-character hook), Then it is 413
     too_big = http.post("/threads/track", json={"hook": "x" * 70_000, "engagement_rate": 0.5})
     assert too_big.status_code == 413
+    # When views is negative, Then it is 422 naming the field
     negative = http.post("/threads/track", json={"hook": "h", "engagement_rate": 0.5, "views": -3})
     assert negative.status_code == 422
     assert "views" in negative.json()["message"]
+    # Then none of the three wrote an achievement
     assert len(stored_achievements(stack)) == before

@@ -26,8 +26,11 @@ CASES = [(function, event) for function in FUNCTIONS for event in INDEX.get(func
 
 
 def test_every_function_has_an_event_and_every_event_a_function() -> None:
+    # When events/index.json is compared with template.yaml's functions, Then it lists exactly those functions
     assert sorted(INDEX) == FUNCTIONS
+    # And each function has at least one ready event
     assert all(INDEX[function] for function in FUNCTIONS)
+    # And every event file in events/ (the index aside) is listed under some function
     listed = {event for events in INDEX.values() for event in events}
     assert listed == {path.name for path in EVENTS.glob("*.json") if path.name not in {"index.json"}}
 

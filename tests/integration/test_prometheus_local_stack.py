@@ -69,6 +69,7 @@ def test_the_schedule_runs_the_scrape_and_the_status_shows_it(stack: LocalStack,
 def test_manual_scrape_over_http_alongside_the_schedule_creates_nothing_twice(
     stack: LocalStack, http: httpx.Client
 ) -> None:
+    # Given the local stack firing the template's schedule every few seconds against the exporter's Prometheus
     # When manual scrapes run while the schedule keeps firing
     answers = [http.post("/prometheus/scrape") for _ in range(3)]
 
@@ -83,13 +84,16 @@ def test_manual_scrape_over_http_alongside_the_schedule_creates_nothing_twice(
 
 
 def test_the_ready_schedule_event_invokes_the_function_directly(stack: LocalStack) -> None:
+    # When the ready ScheduleV2 event (events/prometheus_schedule.json) invokes the scrape function directly
     result = stack.invoke("PrometheusScrapeFunction", load_event("prometheus_schedule.json"))
+    # Then it runs as a scheduled scrape under the event's run id, and succeeds
     assert result["trigger"] == "schedule"
     assert result["run_id"] == "d0bd1be4-3a2a-4b8a-9c3e-5b1f0f6f2a11"
     assert result["outcome"] == "succeeded"
 
 
 def test_a_subset_request_with_an_unknown_metric_is_422_over_http(http: httpx.Client) -> None:
+    # When a manual scrape over HTTP asks for a metric not in the catalogue ("latency"), Then it is 422 naming it
     answer = http.post("/prometheus/scrape", json={"metrics": ["latency"]})
     assert answer.status_code == 422
     assert answer.json()["message"].startswith("unknown or disabled metrics: latency")

@@ -147,6 +147,7 @@ def test_schedule_and_manual_scrapes_at_once_create_each_achievement_once(live, 
     _, prometheus = live
     scheduled, manual = scraper_for(prometheus.url, local_tables), scraper_for(prometheus.url, local_tables)
     reports: list[Any] = []
+    # When each round releases both scrapes on their own threads through a barrier and waits for them
     for _ in range(3):
         start = threading.Barrier(2, timeout=30)
 
@@ -212,8 +213,11 @@ def test_faults_of_a_real_prometheus_are_reported_per_metric(local_tables) -> No
 
 
 def test_prometheus_down_reports_every_metric_unreachable(local_tables) -> None:
+    # Given a scraper pointed at a loopback port nothing listens on
     scraper = scraper_for(f"http://127.0.0.1:{free_port()}", local_tables)
+    # When the scheduled scrape runs
     report = scraper.scrape(ScrapeTrigger.SCHEDULE)
+    # Then every catalogue metric is unreachable, the failed run is in the status, and nothing was created
     assert report.outcome is ScrapeOutcome.FAILED
     assert {error.kind for error in report.errors.values()} == {"unreachable"}
     assert set(report.errors) == set(CATALOGUE)
@@ -222,18 +226,24 @@ def test_prometheus_down_reports_every_metric_unreachable(local_tables) -> None:
 
 
 def test_a_prometheus_slower_than_the_timeout_times_out_every_metric_and_creates_nothing(live, local_tables) -> None:
+    # Given a proxy delaying every answer of the live Prometheus by 3 s, and a 1 s scrape timeout
     _, prometheus = live
     with SlowPrometheus(delay=3.0, upstream=prometheus.url) as slow:
+        # When the scheduled scrape runs through the proxy
         report = scraper_for(slow.url, local_tables, timeout=1.0).scrape(ScrapeTrigger.SCHEDULE)
+    # Then every metric timed out, the run failed, and no achievement was created
     assert report.outcome is ScrapeOutcome.FAILED
     assert {error.kind for error in report.errors.values()} == {"timeout"}
     assert local_tables.achievement_items() == []
 
 
 def test_a_slow_prometheus_within_the_timeout_is_queried_all_at_once(live, local_tables) -> None:
+    # Given a proxy delaying every answer of the live Prometheus by 1 s, well within a 5 s scrape timeout
     _, prometheus = live
     with SlowPrometheus(delay=1.0, upstream=prometheus.url) as slow:
+        # When a manual scrape runs through the proxy
         report = scraper_for(slow.url, local_tables, timeout=5.0).scrape(MANUAL)
+    # Then it succeeds with every expected value, having sent all the KPI queries at once
     assert report.outcome is ScrapeOutcome.SUCCEEDED
     assert report.values == pytest.approx(EXPECTED)
     # every KPI's query was in flight at the same time
@@ -244,27 +254,34 @@ def test_a_slow_prometheus_within_the_timeout_is_queried_all_at_once(live, local
 
 
 def test_prometheus_behind_basic_auth_needs_the_right_password(local_tables) -> None:
+    # Given a Prometheus requiring basic auth for user grafana, and the right and a wrong password for it
     right, wrong = httpx.BasicAuth("grafana", PASSWORD), httpx.BasicAuth("grafana", "guess")
     with (
         ThreadsAgentExporter() as exporter,
         PrometheusServer(targets=[exporter.target], basic_auth_users={"grafana": PASSWORD_BCRYPT}) as prometheus,
     ):
         every_query_answers(prometheus, ["uptime"], auth=right)
+        # When a scrape sends the wrong password, Then uptime fails with HTTP 401 and nothing is created
         refused = scraper_for(prometheus.url, local_tables, auth=wrong).scrape(MANUAL, only=["uptime"])
         assert refused.errors["uptime"].kind == "http_error"
         assert "HTTP 401" in refused.errors["uptime"].message
         assert local_tables.achievement_items() == []
 
+        # When a scrape sends the right password
         allowed = scraper_for(prometheus.url, local_tables, auth=right).scrape(MANUAL, only=["uptime"])
+    # Then uptime is read and makes its achievement
     assert allowed.values == {"uptime": 1.0}
     assert [a.metric_name for a in allowed.achievements] == ["uptime"]
 
 
 def test_prometheus_behind_a_bearer_token_proxy(live, local_tables) -> None:
+    # Given a proxy in front of the live Prometheus that demands the bearer token "t0k"
     _, prometheus = live
     with SlowPrometheus(upstream=prometheus.url, bearer_token="t0k") as proxy:
+        # When one scrape sends no token and another sends the right one
         refused = scraper_for(proxy.url, local_tables).scrape(MANUAL, only=["uptime"])
         allowed = scraper_for(proxy.url, local_tables, auth=BearerAuth("t0k")).scrape(MANUAL, only=["uptime"])
+    # Then the first is refused with HTTP 401 and the second reads uptime
     assert refused.errors["uptime"].message == "HTTP 401: Unauthorized"
     assert allowed.values == {"uptime": 1.0}
 
@@ -284,6 +301,8 @@ def history(now: float) -> str:
 
 
 def test_intelligent_thresholds_come_from_the_backfilled_history(local_tables) -> None:
+    # Given intelligent thresholds on (48 h window, 24 samples at least) and Prometheus backfilled with 48 h of
+    # cost per follow (0.004..0.008) and engagement (0.05..0.09) history
     env = {
         "INTELLIGENT_THRESHOLDS_ENABLED": "true",
         "INTELLIGENT_THRESHOLDS_WINDOW_HOURS": 48,

@@ -37,11 +37,14 @@ def calls_of(stack: LocalStack, request) -> tuple[httpx.Response, dict[str, int]
 
 
 def test_tracking_a_new_post_costs_three_calls_and_a_repeat_one(stack: LocalStack, http: httpx.Client) -> None:
+    # Given the reference Threads payload under a fresh post id
     post = json.loads(load_event("threads_track.json")["body"]) | {"post_id": "round-trips-1"}
 
+    # When it is tracked over HTTP and then tracked again, counting each request's DynamoDB calls
     created, first = calls_of(stack, lambda: http.post("/threads/track", json=post))
     repeat, again = calls_of(stack, lambda: http.post("/threads/track", json=post))
 
+    # Then the first costs a GetItem, an UpdateItem and a TransactWriteItems; the repeat only the GetItem
     assert created.status_code == 201
     assert first == {"GetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1}
     assert repeat.status_code == 200

@@ -28,6 +28,7 @@ def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
 
 
 def test_reference_payload_round_trips_through_dynamodb_local(store, lambda_context) -> None:
+    # When the reference payload is delivered to fresh tables, Then it is created as achievement 1 worth $8.00
     status, body = call(load_event(EVENT), lambda_context)
     assert (status, body) == (201, {"status": "created", "achievement_id": 1})
     achievement = store.get(1)
@@ -35,6 +36,7 @@ def test_reference_payload_round_trips_through_dynamodb_local(store, lambda_cont
     assert "$8.00" in achievement.business_value
     assert achievement.metrics["estimated_revenue_usd"] == 8.0
 
+    # When it is delivered again, Then it answers unchanged with the same id
     status, body = call(load_event(EVENT), lambda_context)
     assert (status, body) == (200, {"status": "unchanged", "achievement_id": 1})
 
@@ -44,6 +46,7 @@ def test_fifty_concurrent_deliveries_of_one_post_create_exactly_one_achievement(
 ) -> None:
     # Given 50 deliveries of the same post at once
     event = load_event(EVENT)
+    # When the handler receives all 50 at once on 50 threads
     with ThreadPoolExecutor(max_workers=50) as pool:
         answers = list(pool.map(lambda _: call(json.loads(json.dumps(event)), lambda_context), range(50)))
 
@@ -58,9 +61,12 @@ def test_fifty_concurrent_deliveries_of_one_post_create_exactly_one_achievement(
 
 
 def test_concurrent_distinct_posts_get_distinct_ids(store, local_tables, lambda_context) -> None:
+    # Given 20 posts that differ only in post_id
     posts = [json.loads(load_event(EVENT)["body"]) | {"post_id": f"p-{n}"} for n in range(20)]
+    # When they are delivered at once on 20 threads
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(lambda post: call(api_event(EVENT, body=post), lambda_context), posts))
+    # Then each is created under its own id, and the table holds 20 achievements
     ids = [body["achievement_id"] for _, body in answers]
     assert len(set(ids)) == 20
     assert all(status == 201 for status, _ in answers)
@@ -68,11 +74,14 @@ def test_concurrent_distinct_posts_get_distinct_ids(store, local_tables, lambda_
 
 
 def test_concurrent_updates_of_one_post_leave_one_consistent_achievement(store, local_tables, lambda_context) -> None:
+    # Given a post already tracked as achievement 1, and 15 versions of it with different view counts
     base = json.loads(load_event(EVENT)["body"]) | {"post_id": "p-upd"}
     call(api_event(EVENT, body=base), lambda_context)
     versions = [base | {"views": 10000 + n} for n in range(1, 16)]
+    # When the 15 versions are delivered at once on 15 threads
     with ThreadPoolExecutor(max_workers=15) as pool:
         answers = list(pool.map(lambda post: call(api_event(EVENT, body=post), lambda_context), versions))
+    # Then all answer for achievement 1, and the stored achievement is exactly one of the versions
     assert {body["achievement_id"] for _, body in answers} == {1}
     assert all(body["status"] in {"updated", "unchanged"} for _, body in answers)
     achievement = store.get(1)

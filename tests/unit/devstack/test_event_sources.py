@@ -74,18 +74,23 @@ def test_only_the_reported_failure_is_redelivered_and_ends_in_the_dlq_intact(que
 
 
 def test_a_crashed_invocation_leaves_the_whole_batch_for_retry(queues) -> None:
+    # Given one message on the work queue and a worker whose invocation crashes (times out)
     sqs, url, _, _ = queues
     sqs.send_message(QueueUrl=url, MessageBody="{}")
 
     def crash(_: str, __: dict[str, Any]) -> Any:
         raise InvocationError("Worker timed out after 15s")
 
+    # When the queue is polled once, Then the one message was handed to the crashing worker
     assert poller(queues, crash).poll_once(wait_seconds=0) == 1
+
+    # Then it was not deleted: the same message comes back for a second delivery
     again = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
     assert again[0]["Attributes"]["ApproximateReceiveCount"] == "2"
 
 
 def test_batch_response_is_read_as_lambda_reads_it() -> None:
+    # Given an SQS event of two records, "a" and "b"
     event = sqs_event(
         [
             {"MessageId": "a", "ReceiptHandle": "ra", "Body": "x"},
@@ -93,6 +98,8 @@ def test_batch_response_is_read_as_lambda_reads_it() -> None:
         ],
         "arn:aws:sqs:us-east-1:000000000000:q",
     )
+
+    # When failed_ids reads each response, Then an empty list fails none and a listed id fails only that one
     assert failed_ids({"batchItemFailures": []}, event, True) == set()
     assert failed_ids({"batchItemFailures": [{"itemIdentifier": "b"}]}, event, True) == {"b"}
     # an identifier that is not in the batch fails the whole batch
@@ -105,20 +112,25 @@ def test_batch_response_is_read_as_lambda_reads_it() -> None:
     ("expression", "seconds"), [("rate(24 hours)", 86400), ("rate(1 hour)", 3600), ("rate(5 minutes)", 300)]
 )
 def test_rate_expressions_run_locally(expression: str, seconds: int) -> None:
+    # Given a rate() schedule expression, When parse_rate reads it, Then it yields the period in seconds
     assert parse_rate(expression) == seconds
 
 
 def test_cron_expressions_are_refused_with_the_reason() -> None:
+    # When a cron() expression is parsed, Then a ValueError says only rate() is supported
     with pytest.raises(ValueError, match="only rate"):
         parse_rate("cron(0 12 * * ? *)")
 
 
 def test_scheduler_fires_with_the_template_payload() -> None:
+    # Given a daily schedule with a template payload, fired locally every 50 ms
     calls: list[tuple[str, dict[str, Any]]] = []
     source = ScheduleSource("Scraper", "Daily", 86400, {"source": "schedule"})
     scheduler = LocalScheduler(
         source, lambda fn, event: calls.append((fn, event)), every_seconds=0.05, log=lambda _: None
     )
+
+    # When the scheduler runs until it has fired twice (bounded), then stops
     scheduler.start()
     try:
         for _ in range(100):
@@ -127,4 +139,6 @@ def test_scheduler_fires_with_the_template_payload() -> None:
             scheduler.stopping.wait(0.05)
     finally:
         scheduler.stop()
+
+    # Then each call invoked the Scraper function with the template's payload unchanged
     assert calls[:2] == [("Scraper", {"source": "schedule"})] * 2

@@ -43,6 +43,7 @@ def test_githubs_documented_test_vector_signs_and_verifies() -> None:
     ids=["other-secret", "other-body", "one-digit-off", "no-prefix", "empty"],
 )
 def test_anything_but_the_exact_signature_fails(secret: bytes, payload: bytes, header: str) -> None:
+    # Given the documented vector with one part changed, When signature_matches checks it, Then it is refused
     assert not signature_matches(secret, payload, header)
 
 
@@ -70,13 +71,17 @@ def test_anything_but_the_exact_signature_fails(secret: bytes, payload: bytes, h
     ],
 )
 def test_category_comes_from_labels_then_title_then_default(labels: list[str], title: str, category: str) -> None:
+    # Given a PR's labels and title, When pull_request_category reads them, Then it is the expected category
     assert pull_request_category(labels, title) == category
 
 
 def test_refs_hold_repository_and_number_so_numbers_do_not_collide_across_repositories() -> None:
+    # Given PR #2 of Codertocat/Hello-World, When its ref is built, Then it names the repository (lowercased)
     assert pull_request_ref("Codertocat/Hello-World", 2) == "codertocat/hello-world#pr/2"
+    # And PR #2 of another repository gets another ref, while the same repository in other case gets the same one
     assert pull_request_ref("Codertocat/Hello-World", 2) != pull_request_ref("Octocoders/Hello-World", 2)
     assert pull_request_ref("Codertocat/Hello-World", 2) == pull_request_ref("codertocat/hello-world", 2)
+    # And a release's ref holds the repository and the release id
     assert release_ref("Codertocat/Hello-World", 17372790) == "codertocat/hello-world#release/17372790"
 
 
@@ -91,9 +96,14 @@ def test_settings_need_a_secret_id_or_a_local_secret(monkeypatch: pytest.MonkeyP
 
 
 def test_settings_default_to_a_body_limit_below_one_megabyte(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a local webhook secret and no GITHUB_MAX_BODY_BYTES
     monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "local")
     monkeypatch.delenv("GITHUB_MAX_BODY_BYTES", raising=False)
+
+    # When the settings load
     settings = GitHubWebhookSettings()  # type: ignore[call-arg]
+
+    # Then the body limit is 512 KiB (under 1 MB) and the secret stays out of the repr
     assert settings.github_max_body_bytes == 512 * 1024 < 1_000_000
     assert "local" not in repr(settings)  # the local secret never shows in logs
 

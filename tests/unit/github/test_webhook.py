@@ -211,10 +211,15 @@ def test_same_pr_number_in_another_repository_is_another_achievement(lambda_cont
 
 
 def test_category_comes_from_the_title_convention_when_no_label_maps(lambda_context, store) -> None:
+    # Given a merged PR with no labels and a conventional-commit title "perf: ..."
     payload = payload_of(PR_EVENT)
     payload["pull_request"]["labels"] = []
     payload["pull_request"]["title"] = "perf: cache the webhook secret"
+
+    # When it is delivered, signed
     status, _ = call(delivery(PR_EVENT, payload), lambda_context)
+
+    # Then it is created with the title kept and the performance category read from the "perf:" prefix
     assert status == 201
     achievement = store.get(1)
     assert achievement is not None
@@ -237,8 +242,13 @@ def test_closed_without_merging_is_acknowledged_and_ignored(lambda_context, moto
 
 @pytest.mark.parametrize("action", ["opened", "synchronize", "labeled", "reopened", "edited"])
 def test_other_pull_request_actions_are_ignored(lambda_context, moto_tables, action: str) -> None:
+    # Given a pull_request payload whose action is not "closed" (opened, synchronize, ...)
     payload = payload_of(PR_EVENT) | {"action": action}
+
+    # When it is delivered, signed
     status, body = call(delivery(PR_EVENT, payload), lambda_context)
+
+    # Then it is acknowledged with 202 and the reason naming the action, and nothing is written
     assert (status, body["status"]) == (202, "ignored")
     assert body["reason"] == f"pull_request action {action} is not tracked; only merged pull requests are"
     assert moto_tables.items() == []
@@ -248,7 +258,7 @@ def test_other_pull_request_actions_are_ignored(lambda_context, moto_tables, act
 
 
 def test_published_release_becomes_an_achievement(lambda_context, store) -> None:
-    # Given GitHub's documented release payload (published, empty name)
+    # Given GitHub's documented release payload (published, empty name), When it is delivered
     status, body = call(load_event(RELEASE_EVENT), lambda_context)
 
     # Then it is created under the release's id, attributed to its author
@@ -264,9 +274,14 @@ def test_published_release_becomes_an_achievement(lambda_context, store) -> None
 
 
 def test_release_name_joins_the_tag_in_the_title(lambda_context, store) -> None:
+    # Given a published release tagged v1.0.0 and named "First stable"
     payload = payload_of(RELEASE_EVENT)
     payload["release"].update(tag_name="v1.0.0", name="First stable")
+
+    # When it is delivered, signed
     status, body = call(delivery(RELEASE_EVENT, payload), lambda_context)
+
+    # Then the achievement's title is "Release <tag>: <name>"
     assert status == 201
     achievement = store.get(body["achievement_id"])
     assert achievement is not None
@@ -275,14 +290,22 @@ def test_release_name_joins_the_tag_in_the_title(lambda_context, store) -> None:
 
 @pytest.mark.parametrize("action", ["created", "released", "prereleased", "edited", "deleted"])
 def test_other_release_actions_are_ignored(lambda_context, moto_tables, action: str) -> None:
+    # Given a release payload whose action is not "published" (created, edited, deleted, ...)
     payload = payload_of(RELEASE_EVENT) | {"action": action}
+
+    # When it is delivered, signed
     status, body = call(delivery(RELEASE_EVENT, payload), lambda_context)
+
+    # Then it is acknowledged with 202 "ignored" and nothing is written
     assert (status, body["status"]) == (202, "ignored")
     assert moto_tables.items() == []
 
 
 def test_ping_answers_200_and_writes_nothing(lambda_context, moto_tables) -> None:
+    # Given GitHub's documented ping event, When it is delivered
     status, body = call(load_event(PING_EVENT), lambda_context)
+
+    # Then 200 "pong" echoing the ping's zen line, and nothing is written
     assert (status, body["status"], body["event"]) == (200, "pong", "ping")
     assert body["reason"] == "Anything added dilutes everything else."
     assert moto_tables.items() == []
@@ -290,7 +313,10 @@ def test_ping_answers_200_and_writes_nothing(lambda_context, moto_tables) -> Non
 
 @pytest.mark.parametrize("event_name", ["push", "issues", "star", "workflow_run", "pull_request_review"])
 def test_every_other_event_is_acknowledged_with_202_and_ignored(lambda_context, moto_tables, event_name) -> None:
+    # Given a signed delivery of an untracked event (push, issues, star, ...), When it is delivered
     status, body = call(delivery(PING_EVENT, {"action": "created"}, X_GitHub_Event=event_name), lambda_context)
+
+    # Then 202 "ignored" naming the event and the tracked ones, with the delivery id, and nothing is written
     assert status == 202
     assert body == {
         "status": "ignored",
@@ -305,15 +331,22 @@ def test_every_other_event_is_acknowledged_with_202_and_ignored(lambda_context, 
 
 
 def test_base64_encoded_body_is_verified_on_its_raw_bytes(lambda_context) -> None:
+    # Given the merged-PR delivery with its body base64-encoded by API Gateway, When it is delivered
     status, body = call(delivery(PR_EVENT, base64_body=True), lambda_context)
+    # Then the signature is checked on the decoded bytes and the achievement is created
     assert (status, body["status"]) == (201, "created")
 
 
 def test_non_ascii_payload_is_verified_on_its_utf8_bytes(lambda_context, store) -> None:
+    # Given a merged PR titled with umlauts, ß and an emoji, serialised as raw UTF-8 (not \u escapes) and signed
     payload = payload_of(PR_EVENT)
     payload["pull_request"]["title"] = "feat: Straße für Überweisungen 🚀"
     raw = json.dumps(payload, ensure_ascii=False).encode()
+
+    # When it is delivered
     status, _ = call(delivery(PR_EVENT, raw=raw), lambda_context)
+
+    # Then the signature matches those bytes and the title is stored unchanged
     assert status == 201
     achievement = store.get(1)
     assert achievement is not None
@@ -400,7 +433,10 @@ def test_tampered_body_is_401(lambda_context, moto_tables) -> None:
 
 
 def test_badly_signed_garbage_is_401_not_400_because_the_body_is_never_read(lambda_context, moto_tables) -> None:
+    # Given a body that is not JSON, signed with another secret and without an X-GitHub-Event header
     event = delivery(PR_EVENT, raw=b"{not json", secret="another-secret", X_GitHub_Event=DROP)
+
+    # When it is delivered, Then the signature fails first (401) and nothing is written
     assert call(event, lambda_context)[0] == 401
     assert moto_tables.items() == []
 
@@ -438,12 +474,17 @@ def test_badly_signed_garbage_is_401_not_400_because_the_body_is_never_read(lamb
 def test_signed_but_malformed_delivery_is_a_clear_4xx_and_nothing_written(
     lambda_context, moto_tables, make, status: int, message: str
 ) -> None:
+    # Given a correctly signed delivery with a missing/bad header, content type or body
+    # When it is delivered, Then the expected 400/415 names the problem, and nothing is written
     assert call(make(), lambda_context) == (status, {"message": message})
     assert moto_tables.items() == []
 
 
 def test_json_array_body_is_422(lambda_context, moto_tables) -> None:
+    # Given a signed body that is a JSON array wrapping the PR payload, When it is delivered
     status, body = call(delivery(PR_EVENT, [payload_of(PR_EVENT)]), lambda_context)
+
+    # Then 422 on "body", saying the payload must be a JSON object, and nothing is written
     assert (status, body["message"]) == (422, "invalid request: body")
     assert body["details"] == [{"loc": ["body"], "type": "model_type", "msg": "the payload must be a JSON object"}]
     assert moto_tables.items() == []
@@ -469,9 +510,14 @@ def test_body_of_one_megabyte_is_413_before_the_signature_is_even_checked(lambda
 
 def test_body_within_the_github_limit_but_over_the_json_api_limit_is_accepted(lambda_context) -> None:
     # GitHub payloads outgrow the 64 KiB of the JSON routes: a 200 KB merged PR is a normal delivery
+    # Given a signed merged-PR payload whose description is 200,000 characters
     payload = payload_of(PR_EVENT)
     payload["pull_request"]["body"] = "y" * 200_000
+
+    # When it is delivered
     status, body = call(delivery(PR_EVENT, payload), lambda_context)
+
+    # Then it is under the webhook's 512 KiB limit and is created
     assert (status, body["status"]) == (201, "created")
 
 
@@ -529,7 +575,10 @@ BAD_PAYLOADS = [
 def test_payload_missing_or_mistyped_fields_is_422_naming_them_and_nothing_written(
     lambda_context, moto_tables, name: str, payload: dict[str, Any], field: str, msg: str
 ) -> None:
+    # Given a signed PR or release payload with one field missing, mistyped or out of range, When it is delivered
     status, body = call(delivery(name, payload), lambda_context)
+
+    # Then 422 whose message names the field and whose details give the reason, and nothing is written
     assert status == 422
     assert body["message"] == f"invalid request: {field}"
     assert any(msg in detail["msg"] for detail in body["details"])
@@ -556,7 +605,10 @@ def test_secret_is_read_once_per_container_not_per_delivery(lambda_context, moto
 
 
 def test_secret_id_wins_over_a_local_value(secrets_client) -> None:
+    # Given a secret source with both a Secrets Manager id and a local value
     source = SecretSource(os.environ["GITHUB_WEBHOOK_SECRET_ID"], local_value="ignored", client=secrets_client)
+
+    # When it is read, Then the value stored in Secrets Manager is returned, not the local one
     assert source.get() == LOCAL_SECRET.encode()
 
 
@@ -578,15 +630,21 @@ def test_unreadable_secret_is_503_and_nothing_written(
 
 
 def test_wrong_method_is_4xx(lambda_context, moto_tables) -> None:
+    # Given the signed merged-PR delivery sent as GET instead of POST, When it is handled
     status, _ = call(load_event(PR_EVENT) | {"httpMethod": "GET"}, lambda_context)
+
+    # Then the resolver answers 404 or 405 and nothing is written
     assert status in (404, 405)
     assert moto_tables.items() == []
 
 
 def test_every_github_sample_event_is_signed_with_the_documented_local_secret() -> None:
+    # Given each GitHub event file in events/ (merged PR, release, ping)
     for name in (PR_EVENT, RELEASE_EVENT, PING_EVENT):
         event = load_event(name)
+        # When its body is signed with the documented local secret
         expected = "sha256=" + hmac.new(LOCAL_SECRET.encode(), event["body"].encode(), hashlib.sha256).hexdigest()
+        # Then its X-Hub-Signature-256 is that signature, and it carries no x-api-key header
         assert event["headers"]["X-Hub-Signature-256"] == expected, name
         assert "x-api-key" not in {key.lower() for key in event["headers"]}
 

@@ -13,6 +13,7 @@ DOCUMENT = json.loads(OUTPUT.read_text())
 
 
 def test_shared_openapi_matches_the_code() -> None:
+    # Given the committed shared/openapi.json
     # When the document is generated again from every function's resolver (in its own process)
     result = subprocess.run(
         [sys.executable, "-m", "devstack.openapi", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120
@@ -23,20 +24,29 @@ def test_shared_openapi_matches_the_code() -> None:
 
 
 def test_every_template_route_is_documented_and_nothing_else() -> None:
+    # Given the operations of shared/openapi.json
     documented = {route_key(method, path) for path, item in DOCUMENT["paths"].items() for method in item}
+
+    # When the template's routes are listed in both AnalystAuth modes (API key and IAM)
     deployed = {route_key(r.method, r.path) for r in api_routes() + api_routes(parameters={"AnalystAuth": "IAM"})}
+
+    # Then the two sets are the same: no route undocumented, no documented route that is not deployed
     assert documented == deployed
 
 
 def test_security_follows_the_template() -> None:
+    # Given shared/openapi.json, When its security is read
+    # Then the default is the x-api-key header scheme
     assert DOCUMENT["security"] == [{"ApiKeyAuth": []}]
     assert DOCUMENT["components"]["securitySchemes"]["ApiKeyAuth"] == {
         "type": "apiKey",
         "in": "header",
         "name": "x-api-key",
     }
+    # And career insights accept the API key or SigV4
     insights = DOCUMENT["paths"]["/analyze/career-insights"]["get"]
     assert insights["security"] == [{"ApiKeyAuth": []}, {"SigV4": []}]
+    # And the template's public (signed) routes document no security at all
     public = {route_key(r.method, r.path) for r in api_routes() if not r.api_key_required}
     for path, item in DOCUMENT["paths"].items():
         for method, operation in item.items():
@@ -45,8 +55,12 @@ def test_security_follows_the_template() -> None:
 
 
 def test_validation_errors_are_documented_as_the_api_answers_them() -> None:
+    # Given shared/openapi.json as text
     text = json.dumps(DOCUMENT)
+
+    # When it is searched, Then FastAPI-style HTTPValidationError appears nowhere
     assert "HTTPValidationError" not in text
+    # And GET /achievements documents its 422 as the API's ErrorResponse, with every query parameter it takes
     listing = DOCUMENT["paths"]["/achievements"]["get"]
     assert listing["responses"]["422"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorResponse"
@@ -58,7 +72,10 @@ def test_validation_errors_are_documented_as_the_api_answers_them() -> None:
 
 def test_every_route_behind_credentials_documents_the_gateways_403() -> None:
     # API Gateway refuses a missing or wrong credential before any function runs: the fuzz test expects it documented
+    # Given the template's public routes (those without an API key)
     public = {route_key(r.method, r.path) for r in api_routes() if not r.api_key_required}
+    # When every documented operation is visited, Then a public one documents no 403 and every other one
+    # documents the gateway's 403 as an ErrorResponse
     for path, item in DOCUMENT["paths"].items():
         for method, operation in item.items():
             if route_key(method, path) in public:

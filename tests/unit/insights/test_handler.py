@@ -142,7 +142,10 @@ def test_career_insights_cost_the_same_reads_at_any_size_and_never_scan(store, c
 
 
 def test_career_insights_with_nothing_stored_say_so(lambda_context) -> None:
+    # When insights are asked for with nothing stored
     status, body, _ = call("career_insights.json", context=lambda_context)
+
+    # Then the answer says no_data: no trajectory, no salary range, zero achievements
     assert status == 200
     assert body["status"] == "no_data"
     assert body["insights"]["trajectory"]["label"] == "no_data"
@@ -154,8 +157,10 @@ def test_career_insights_with_nothing_stored_say_so(lambda_context) -> None:
 
 
 def test_listing_pages_through_everything_once_newest_first(store, lambda_context) -> None:
+    # Given seven achievements
     created = [add(store, f"r{n}") for n in range(7)]
 
+    # When the listing is paged three at a time, following next_cursor until it runs out (bounded)
     seen: list[int] = []
     cursor = None
     for _ in range(10):
@@ -167,6 +172,7 @@ def test_listing_pages_through_everything_once_newest_first(store, lambda_contex
         if cursor is None:
             break
 
+    # Then every achievement was seen exactly once, newest first
     assert seen == list(reversed(created))
 
 
@@ -191,6 +197,7 @@ def test_pages_stay_stable_while_achievements_are_written(store, lambda_context)
 
 
 def test_listing_filters_by_category_source_impact_and_dates(store, lambda_context) -> None:
+    # Given reliability and development achievements from two sources, with and without scores, one 400 days old
     old = NOW - timedelta(days=400)
     a = add(store, "a", category=Category.RELIABILITY, score=80, occurred_at=old)
     add(store, "b", category=Category.RELIABILITY, source=Source.MANUAL, score=40)
@@ -202,10 +209,15 @@ def test_listing_filters_by_category_source_impact_and_dates(store, lambda_conte
         assert status == 200, body
         return ids(body)
 
+    # When listed by category and source, Then only the matching one comes back
     assert listed({"category": "reliability", "source": "github"}) == [a]
+
+    # When filtered by minimum impact or sorted by impact, Then scored ones come highest first, unscored left out
     assert listed({"min_impact": "80"}) == [c, a]
     assert listed({"sort": "impact"}) == [c, a, 2]
     assert listed({"sort": "impact", "min_impact": "50", "category": "development"}) == [c]
+
+    # When filtered by occurred_at dates, Then only achievements inside the range come back
     day = old.date().isoformat()
     assert listed({"date_field": "occurred_at", "from": day, "to": day}) == [a]
     assert listed({"date_field": "occurred_at", "to": (NOW - timedelta(days=1)).isoformat()}) == [a]
@@ -213,9 +225,11 @@ def test_listing_filters_by_category_source_impact_and_dates(store, lambda_conte
 
 
 def test_a_narrow_filter_pages_until_the_end(store, lambda_context) -> None:
+    # Given 23 achievements of which only every fifth (5) is leadership
     wanted = [add(store, f"r{n}", category=Category.LEADERSHIP if n % 5 == 0 else Category.CONTENT) for n in range(23)]
     leadership = [i for n, i in enumerate(wanted) if n % 5 == 0]
 
+    # When leadership is listed two at a time, following next_cursor (bounded)
     found: list[int] = []
     cursor = None
     for _ in range(10):
@@ -226,6 +240,7 @@ def test_a_narrow_filter_pages_until_the_end(store, lambda_context) -> None:
         if not cursor:
             break
 
+    # Then every leadership achievement is found, newest first, despite the sparse matches
     assert found == list(reversed(leadership))
 
 
@@ -249,6 +264,7 @@ def test_a_narrow_filter_pages_until_the_end(store, lambda_context) -> None:
     ],
 )
 def test_bad_filters_get_a_clear_4xx(query, status, says, lambda_context, moto_tables) -> None:
+    # Given one invalid filter, When the listing is asked for, Then the status is 4xx and the message names the problem
     got, body, _ = call("achievements_list.json", query, context=lambda_context)
     assert (got, says in body["message"]) == (status, True), body
 
@@ -262,9 +278,12 @@ def first_page_cursor(store: AchievementStore, context: Any, query: dict[str, st
 
 
 def test_a_tampered_cursor_is_refused(store, lambda_context) -> None:
+    # Given a valid first-page cursor, then altered: payload flipped, signature changed, signature missing
     cursor = first_page_cursor(store, lambda_context)
     payload, signature = cursor.split(".")
     flipped = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
+
+    # When each altered cursor is used, Then it is refused with 400 naming the cursor
     for bad in (f"{flipped}.{signature}", f"{payload}.{signature[:-1]}x", f"{payload}."):
         status, body, _ = call("achievements_list.json", {"limit": "1", "cursor": bad}, context=lambda_context)
         assert status == 400, body
@@ -272,11 +291,16 @@ def test_a_tampered_cursor_is_refused(store, lambda_context) -> None:
 
 
 def test_a_cursor_signed_by_another_deployment_is_refused(store, lambda_context) -> None:
+    # Given stored achievements and a cursor signed with another deployment's key
     first_page_cursor(store, lambda_context)
     foreign = CursorCodec(lambda: b"another-deployment", 3600).encode(
         {"pk": "ACHIEVEMENT#2", "sk": "ACHIEVEMENT", "gsi1pk": "ACHIEVEMENTS", "gsi1sk": "x"}, "f" * 32, NOW
     )
+
+    # When that cursor is used for the next page
     status, body, _ = call("achievements_list.json", {"limit": "1", "cursor": foreign}, context=lambda_context)
+
+    # Then it is refused with 400: the signature does not match
     assert (status, body["message"]) == (
         400,
         "cursor signature does not match: it was altered or made by another deployment",
@@ -284,8 +308,13 @@ def test_a_cursor_signed_by_another_deployment_is_refused(store, lambda_context)
 
 
 def test_a_cursor_used_with_other_filters_is_refused(store, lambda_context) -> None:
+    # Given a cursor from a listing filtered by category development
     cursor = first_page_cursor(store, lambda_context, {"category": "development"})
+
+    # When it is used for a listing without that filter
     status, body, _ = call("achievements_list.json", {"limit": "1", "cursor": cursor}, context=lambda_context)
+
+    # Then it is refused with 400: the cursor belongs to other filters
     assert status == 400
     assert "other filters" in body["message"]
 
@@ -297,8 +326,10 @@ def test_an_expired_cursor_is_gone(store, moto_tables, lambda_context, monkeypat
     later = datetime.now(UTC) + timedelta(minutes=2)
     monkeypatch.setattr("achievements.insights.listing.utcnow", lambda: later)
 
+    # When the cursor is used for the next page
     status, body, _ = call("achievements_list.json", {"limit": "1", "cursor": cursor}, context=lambda_context)
 
+    # Then it is refused with 410: the cursor expired
     assert status == 410
     assert "cursor expired" in body["message"]
 
@@ -307,8 +338,13 @@ def test_an_expired_cursor_is_gone(store, moto_tables, lambda_context, monkeypat
 
 
 def test_get_one_achievement(store, lambda_context) -> None:
+    # Given an achievement analysed with impact 55
     achievement_id = add(store, "a", score=55)
+
+    # When it is fetched by id
     status, body, _ = call("achievement_get.json", path_id=str(achievement_id), context=lambda_context)
+
+    # Then its fields, impact score and stored analysis come back
     assert status == 200
     assert (body["id"], body["title"], body["impact_score"]) == (achievement_id, "Achievement a", 55)
     assert body["analysis"]["impact_score"] == 55
@@ -325,6 +361,7 @@ def test_get_one_achievement(store, lambda_context) -> None:
     ],
 )
 def test_unknown_or_malformed_ids_get_a_clear_4xx(path_id, status, message, lambda_context) -> None:
+    # Given an unknown or malformed path id, When the achievement is fetched, Then the status and message say why
     got, body, _ = call("achievement_get.json", path_id=path_id, context=lambda_context)
     assert (got, body["message"]) == (status, message)
 
@@ -333,13 +370,16 @@ def test_unknown_or_malformed_ids_get_a_clear_4xx(path_id, status, message, lamb
 
 
 def test_portfolio_markdown_groups_by_category_and_orders_by_impact(store, lambda_context) -> None:
+    # Given three development achievements (impact 20, 95, unscored) and one reliability achievement
     add(store, "low", score=20, title="Low impact fix")
     add(store, "high", score=95, title="Cut p99 latency by 40%")
     add(store, "unscored", title="Unscored work")
     add(store, "ops", category=Category.RELIABILITY, score=60, title="Zero-downtime migration")
 
+    # When the portfolio is asked for (Markdown by default)
     status, body, headers = call("portfolio.json", context=lambda_context)
 
+    # Then it is Markdown with a summary and a section per category, Development before Reliability
     assert status == 200
     assert headers["Content-Type"] == "text/markdown; charset=utf-8"
     assert body.startswith("# Achievement Portfolio\n")
@@ -347,14 +387,20 @@ def test_portfolio_markdown_groups_by_category_and_orders_by_impact(store, lambd
     assert "**4 achievements across 2 categories" in body
     development, reliability = body.index("## Software Development (3)"), body.index("## Reliability Engineering (1)")
     assert development < reliability
+    # And within a section achievements are ordered by impact, unscored last, and the top one is named
     order = [body.index(title) for title in ("Cut p99 latency by 40%", "Low impact fix", "Unscored work")]
     assert order == sorted(order)
     assert "Top achievement: Cut p99 latency by 40% (impact 95/100)" in body
 
 
 def test_portfolio_json_has_the_same_content(store, lambda_context) -> None:
+    # Given one development achievement with impact 70
     add(store, "a", score=70)
+
+    # When the portfolio is asked for as JSON
     status, body, _ = call("portfolio.json", {"format": "json"}, context=lambda_context)
+
+    # Then it has the summary, one development section and the entry's impact score
     assert status == 200
     assert body["summary"]["total"] == 1
     assert [section["category"] for section in body["sections"]] == ["development"]
@@ -390,21 +436,27 @@ def test_untrusted_text_cannot_inject_markup(store, lambda_context) -> None:
 
 @pytest.mark.parametrize("fmt", ["pdf", "MARKDOWN", ""])
 def test_unknown_portfolio_format_is_refused(fmt, lambda_context) -> None:
+    # Given an unsupported or wrongly cased format, When the portfolio is asked for, Then 422 names format
     status, body, _ = call("portfolio.json", {"format": fmt}, context=lambda_context)
     assert status == 422
     assert body["message"] == "invalid request: format"
 
 
 def test_no_route_scans_the_table(store, calls, lambda_context) -> None:
+    # Given five scored achievements
     for n in range(5):
         add(store, f"r{n}", score=float(n * 10))
     calls.clear()
+
+    # When every read route is called: insights, listing, sorted listing, one achievement, each portfolio format
     call("career_insights.json", context=lambda_context)
     call("achievements_list.json", {"limit": "2"}, context=lambda_context)
     call("achievements_list.json", {"sort": "impact", "category": "development"}, context=lambda_context)
     call("achievement_get.json", path_id="1", context=lambda_context)
     for fmt in ("markdown", "json", "html"):
         call("portfolio.json", {"format": fmt}, context=lambda_context)
+
+    # Then no call scanned the table: only BatchGetItem, Query and GetItem
     assert "Scan" not in calls
     assert set(calls) <= {"BatchGetItem", "Query", "GetItem"}
 

@@ -19,7 +19,10 @@ def snapshot(by_month: dict[str, int], **fields) -> AggregateSnapshot:
 
 
 def test_month_windows_cross_the_year() -> None:
+    # When month_window takes 3 months back from 2025-06, Then the window is 2025-04..2025-06
     assert insights.month_window(NOW, 3) == ["2025-04", "2025-05", "2025-06"]
+
+    # When the 9 months before those 3 are asked for, Then the window crosses the year: 2024-07..2025-03
     assert insights.month_window(NOW, 9, skip=3) == [
         "2024-07", "2024-08", "2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03",
     ]  # fmt: skip
@@ -37,18 +40,26 @@ def test_month_windows_cross_the_year() -> None:
     ],
 )
 def test_trajectory_label_follows_the_month_counts(by_month, label, growth) -> None:
+    # Given recent vs baseline month counts, When trajectory() runs at NOW, Then label and growth % follow the rates
     path = insights.trajectory(snapshot(by_month), NOW)
     assert (path.label, path.growth_pct) == (label, growth)
+
+    # Then recent_count is the sum of the months in the recent window
     assert path.recent_count == sum(by_month.get(m, 0) for m in path.recent_months)
 
 
 def test_trajectory_statement_cites_its_numbers_and_the_impact_trend() -> None:
+    # Given 2/month recently vs 1/month before, with impact averaging 80 recently vs 60 before
     data = snapshot(
         {"2025-05": 6, "2024-09": 9},
         month_scored={"2025-05": 2, "2024-09": 2},
         month_impact={"2025-05": 160.0, "2024-09": 120.0},
     )
+
+    # When the trajectory is computed at NOW
     path = insights.trajectory(data, NOW)
+
+    # Then the statement cites both rates, both windows, the growth and the impact trend
     assert path.statement == (
         "Upward: 2.0 achievements/month in the last 3 months (2025-04 to 2025-06) vs 1.0/month in the 9 months "
         "before (2024-07 to 2025-03) (+100%). Impact accelerating: average impact score 80.0 recently vs 60.0."
@@ -66,6 +77,7 @@ def test_trajectory_statement_cites_its_numbers_and_the_impact_trend() -> None:
     ],
 )
 def test_leadership_score_formula(signals, total, scored, impact_sum, score) -> None:
+    # Given leadership signals, scored and impact totals, When leadership() scores them, Then the score matches
     data = AggregateSnapshot(
         total=total, leadership_signals=signals, leadership_scored=scored, leadership_impact_sum=impact_sum
     )
@@ -73,6 +85,7 @@ def test_leadership_score_formula(signals, total, scored, impact_sum, score) -> 
 
 
 def test_salary_comes_from_analyses_when_there_are_some() -> None:
+    # Given salary totals from two USD analyses and one EUR analysis
     data = AggregateSnapshot(
         total=3,
         salary={
@@ -80,7 +93,11 @@ def test_salary_comes_from_analyses_when_there_are_some() -> None:
             "EUR": SalaryTotals(count=1, min_sum=90_000, max_sum=120_000),
         },
     )
+
+    # When the salary range is computed
     salary = insights.salary_range(data, leadership_score=0)
+
+    # Then it averages the USD (majority currency) analyses: 150k-205k, basis "analysis"
     assert salary is not None
     assert (salary.min, salary.max, salary.currency, salary.basis, salary.analyses) == (
         150_000,
@@ -101,8 +118,13 @@ def test_salary_comes_from_analyses_when_there_are_some() -> None:
     ],
 )
 def test_without_analyses_the_salary_is_a_labelled_estimate(total, scored, impact_sum, leadership_score, level) -> None:
+    # Given totals with no salary analyses and a leadership score for the level
     data = AggregateSnapshot(total=total, scored=scored, impact_sum=impact_sum)
+
+    # When the salary range is computed
     salary = insights.salary_range(data, leadership_score)
+
+    # Then it is the band for that level, marked "estimate", with a note naming the level and "not market data"
     assert salary is not None
     assert (salary.min, salary.max, salary.basis) == (*insights.SALARY_BANDS_USD[level], "estimate")
     assert level in salary.note
@@ -110,12 +132,17 @@ def test_without_analyses_the_salary_is_a_labelled_estimate(total, scored, impac
 
 
 def test_roles_from_analyses_else_from_the_role_table() -> None:
+    # Given analyses that name roles, When suitable_roles() runs, Then the analysed roles come first by count
     analysed = AggregateSnapshot(total=2, analysed=2, roles={"Staff Engineer": 2, "Tech Lead": 1})
     assert [(r.name, r.basis) for r in insights.suitable_roles(analysed, 0)] == [
         ("Staff Engineer", "analysis"),
         ("Tech Lead", "analysis"),
     ]
+
+    # Given no analyses but categories and a 6.5 leadership score
     estimated = AggregateSnapshot(total=3, by_category={"reliability": 2, "content": 1})
+
+    # When suitable_roles() runs, Then roles come from the category table, plus Tech Lead for the leadership score
     assert [r.name for r in insights.suitable_roles(estimated, 6.5)] == [
         "Site Reliability Engineer",
         "Production Engineer",
@@ -126,10 +153,15 @@ def test_roles_from_analyses_else_from_the_role_table() -> None:
 
 
 def test_recommendations_cite_numbers() -> None:
+    # Given 10 achievements, 2 analysed, all in category content, with no leadership
     data = AggregateSnapshot(total=10, analysed=2, by_category={"content": 10})
+
+    # When recommendations are drawn from the data, its leadership and trajectory
     lead = insights.leadership(data)
     path = insights.trajectory(data, NOW)
     found = insights.recommendations(data, path, lead)
+
+    # Then each recommendation cites the numbers behind it
     assert [r.because for r in found] == [
         "only 2 of 10 achievements are analysed; impact scores, skills, roles and salary ranges come from analyses",
         "0 of 10 achievements (0%) show leadership",
@@ -140,12 +172,19 @@ def test_recommendations_cite_numbers() -> None:
 
 
 def test_cursor_round_trip_and_refusals() -> None:
+    # Given a cursor codec with a 60 s TTL and a token encoded for "filters" at NOW
     codec = CursorCodec(lambda: b"k", ttl_seconds=60)
     position = {"pk": "A", "sk": "B", "gsi1pk": "C", "gsi1sk": "D"}
     token = codec.encode(position, "filters", NOW)
+
+    # When decoded 59 s later with the same filters, Then the position comes back
     assert codec.decode(token, "filters", NOW + timedelta(seconds=59)) == position
+
+    # When decoded at 60 s, Then the cursor has expired
     with pytest.raises(CursorExpired):
         codec.decode(token, "filters", NOW + timedelta(seconds=60))
+
+    # When decoded for other filters, with another key or malformed, Then each is refused with its reason
     with pytest.raises(InvalidCursor, match="other filters"):
         codec.decode(token, "other", NOW)
     with pytest.raises(InvalidCursor, match="signature"):

@@ -25,8 +25,12 @@ def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
 
 
 def test_reference_revenue_milestone_is_created_with_the_reference_texts(lambda_context, store) -> None:
+    # Given the reference event: monthly revenue of $25,000 against a $20,000 target, When it is posted
     status, body = call(load_event(EVENT), lambda_context)
+
+    # Then the milestone is created as achievement 1
     assert (status, body) == (201, {"status": "created", "achievement_id": 1})
+    # And it is stored with the reference's title, category, description, business value and impact texts
     achievement = store.get(1)
     assert achievement is not None
     assert (achievement.title, achievement.category, achievement.description) == (
@@ -40,9 +44,14 @@ def test_reference_revenue_milestone_is_created_with_the_reference_texts(lambda_
 
 
 def test_same_target_reached_again_with_a_better_value_updates_the_milestone(lambda_context, store) -> None:
+    # Given the reference milestone already stored at 25% over target
     call(load_event(EVENT), lambda_context)
+
+    # When the same metric and target arrive with a better value, 30,000
     body = {"metric_name": "revenue_projection_monthly", "value": 30000.0, "target": 20000.0}
     status, answer = call(api_event(EVENT, body=body), lambda_context)
+
+    # Then achievement 1 is updated in place and regraded to 50% over target, exceptional
     assert (status, answer) == (200, {"status": "updated", "achievement_id": 1})
     achievement = store.get(1)
     assert achievement is not None
@@ -68,14 +77,22 @@ def test_same_target_reached_again_with_a_better_value_updates_the_milestone(lam
 def test_bad_milestones_are_422_and_nothing_is_written(
     lambda_context, moto_tables, body: dict[str, Any], status: int, fragment: str
 ) -> None:
+    # Given an invalid milestone body, When it is posted
     code, answer = call(api_event(EVENT, body=body), lambda_context)
+
+    # Then it is refused with 422 naming the bad field, and nothing is written to the table
     assert code == status
     assert fragment in answer["message"]
     assert moto_tables.items() == []
 
 
 def test_non_finite_values_are_refused(lambda_context, moto_tables) -> None:
+    # Given a body whose value is the JSON literal Infinity
     raw = '{"metric_name": "revenue_projection_monthly", "value": Infinity, "target": 20000}'
+
+    # When it is posted
     code, _answer = call(api_event(EVENT, raw_body=raw), lambda_context)
+
+    # Then it is refused as a bad request and nothing is written to the table
     assert code in (400, 422)
     assert moto_tables.items() == []

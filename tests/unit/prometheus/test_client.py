@@ -48,14 +48,19 @@ def failure(client: PrometheusClient) -> PrometheusQueryError:
 
 
 def test_instant_query_sends_query_and_time_under_the_base_path_and_reads_the_value(client_for) -> None:
+    # Given a Prometheus that records each request and answers one series with a float-noisy 1.2
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(200, json=vector("1.2000000000000002"))
 
+    # When an instant query runs at AT
     value = client_for(handler).instant("avg(x)", AT)
+
+    # Then the value is rounded to 1.2
     assert value == 1.2
+    # And the query and time went to /api/v1/query under the base path, with no authorization header
     assert seen[0].url.path == "/prom/api/v1/query"
     assert seen[0].url.params["query"] == "avg(x)"
     assert seen[0].url.params["time"] == "1737822600.000"
@@ -63,6 +68,7 @@ def test_instant_query_sends_query_and_time_under_the_base_path_and_reads_the_va
 
 
 def test_scalar_results_are_values_too(client_for) -> None:
+    # Given a scalar result of "42", When an instant query runs, Then the value is 42.0
     body = {"status": "success", "data": {"resultType": "scalar", "result": [1737822600, "42"]}}
     assert client_for(lambda _: httpx.Response(200, json=body)).instant("scalar(x)", AT) == 42.0
 
@@ -99,25 +105,34 @@ def test_scalar_results_are_values_too(client_for) -> None:
     ids=lambda v: v if isinstance(v, str) else None,
 )
 def test_each_bad_answer_is_a_named_failure(client_for, response: httpx.Response, kind, fragment: str) -> None:
+    # Given a Prometheus answering badly, When an instant query runs, Then it fails with the named kind and reason
     error = failure(client_for(lambda _: response))
     assert error.kind is kind
     assert fragment.lower() in error.message.lower()
 
 
 def test_connection_refused_is_unreachable(client_for) -> None:
+    # Given a Prometheus that refuses the connection
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("Connection refused", request=request)
 
+    # When an instant query runs
     error = failure(client_for(refuse))
+
+    # Then it fails as unreachable, naming the base URL
     assert error.kind is PrometheusErrorKind.UNREACHABLE
     assert "cannot reach http://prometheus:9090/prom" in error.message
 
 
 def test_a_read_timeout_is_a_timeout(client_for) -> None:
+    # Given a Prometheus that never answers within the client's 2.5 s timeout
     def slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
 
+    # When an instant query runs
     error = failure(client_for(slow, timeout=2.5))
+
+    # Then it fails as a timeout, naming the base URL and the timeout
     assert (error.kind, error.message) == (
         PrometheusErrorKind.TIMEOUT,
         "no answer from http://prometheus:9090/prom within 2.5s",
@@ -125,6 +140,7 @@ def test_a_read_timeout_is_a_timeout(client_for) -> None:
 
 
 def test_range_query_sends_the_window_and_returns_the_series_values(client_for) -> None:
+    # Given a Prometheus answering one series of three points over a range, one of them NaN
     seen: list[httpx.Request] = []
     body = {
         "status": "success",
@@ -135,17 +151,24 @@ def test_range_query_sends_the_window_and_returns_the_series_values(client_for) 
         seen.append(request)
         return httpx.Response(200, json=body)
 
+    # When an hour of history is queried at one-minute steps
     values = client_for(handler).history("avg(x)", AT - timedelta(hours=1), AT, timedelta(minutes=1))
+
+    # Then the values come back in order, with the NaN kept
     assert (values[0], values[2]) == (0.5, 0.7)
     assert math.isnan(values[1])  # NaN kept: the threshold rule drops it
+    # And start, end and step went to /api/v1/query_range under the base path
     params = seen[0].url.params
     assert seen[0].url.path == "/prom/api/v1/query_range"
     assert (params["start"], params["end"], params["step"]) == ("1737819000.000", "1737822600.000", "60s")
 
 
 def test_range_query_without_history_is_empty_and_with_many_series_fails(client_for) -> None:
+    # Given an empty matrix, When history is queried, Then there are no values
     empty = {"status": "success", "data": {"resultType": "matrix", "result": []}}
     assert client_for(lambda _: httpx.Response(200, json=empty)).history("x", AT, AT, timedelta(minutes=1)) == []
+
+    # Given a matrix of two series, When history is queried, Then it fails as multiple series
     many = {"status": "success", "data": {"resultType": "matrix", "result": [{"values": []}, {"values": []}]}}
     with pytest.raises(PrometheusQueryError) as raised:
         client_for(lambda _: httpx.Response(200, json=many)).history("x", AT, AT, timedelta(minutes=1))
@@ -153,15 +176,19 @@ def test_range_query_without_history_is_empty_and_with_many_series_fails(client_
 
 
 def test_bearer_and_basic_auth_are_sent(client_for) -> None:
+    # Given a Prometheus that records each request's authorization header
     headers: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         headers.append(request.headers.get("authorization", ""))
         return httpx.Response(200, json=vector("1"))
 
+    # When one query is sent with bearer auth and one with basic auth
     client = client_for(handler)
     client.instant("up", AT, auth=BearerAuth("t0ken"))
     client.instant("up", AT, auth=httpx.BasicAuth("grafana", "s3cret"))
+
+    # Then each carried its header: the bearer token, and base64 of user:password
     assert headers == ["Bearer t0ken", "Basic Z3JhZmFuYTpzM2NyZXQ="]
 
 
@@ -191,20 +218,26 @@ def test_gather_runs_more_queries_than_threads_in_waves() -> None:
         max_concurrency=2,
     )
     try:
+        # When the five queries are gathered
         results = client.gather({n: (lambda: client.instant("up", AT)) for n in range(5)})
     finally:
         client.close()
+
     # Then every one answered
     assert results == dict.fromkeys(range(5), 1.0)
 
 
 def test_gather_reports_each_failure_under_its_key_and_keeps_the_others(client_for) -> None:
+    # Given a Prometheus with data for "present" but none for "missing"
     def handler(request: httpx.Request) -> httpx.Response:
         query = request.url.params["query"]
         return httpx.Response(200, json=vector() if query == "missing" else vector("3"))
 
+    # When both queries are gathered
     client = client_for(handler)
     results = client.gather({q: (lambda q=q: client.instant(q, AT)) for q in ("present", "missing")})
+
+    # Then "present" has its value and "missing" holds its NO_DATA error, without failing the other
     assert results["present"] == 3.0
     missing = results["missing"]
     assert isinstance(missing, PrometheusQueryError)
@@ -219,11 +252,14 @@ def test_gather_gives_up_on_a_query_past_its_deadline(client_for) -> None:
         release.wait(30)
         return httpx.Response(200, json=vector("1"))
 
+    # When the query is gathered with a 0.1 s timeout
     client = client_for(stuck, timeout=0.1)
     try:
         results = client.gather({"stuck": lambda: client.instant("up", AT)})
     finally:
         release.set()
+
+    # Then it comes back as a timeout error instead of hanging
     error = results["stuck"]
     assert isinstance(error, PrometheusQueryError)
     assert error.kind is PrometheusErrorKind.TIMEOUT
@@ -238,13 +274,17 @@ def test_gather_gives_up_on_a_query_past_its_deadline(client_for) -> None:
     ],
 )
 def test_auth_is_read_from_the_secret_value(secret, header: str) -> None:
+    # Given a secret as JSON with a token, a bare token, or JSON with username and password
     auth = auth_from_secret(secret)
     assert auth is not None
+
+    # When the auth it gives signs a request, Then the authorization header is bearer or basic accordingly
     request = httpx.Request("GET", "http://p/")
     assert next(auth.sync_auth_flow(request)).headers["authorization"] == header
 
 
 def test_an_empty_object_secret_means_no_auth() -> None:
+    # When the secret is an empty JSON object, Then there is no auth
     assert auth_from_secret("{}") is None
 
 
@@ -259,7 +299,10 @@ def test_an_empty_object_secret_means_no_auth() -> None:
     ],
 )
 def test_unusable_secrets_are_refused_without_quoting_them(secret: str) -> None:
+    # Given an empty, malformed, ambiguous, incomplete or mistyped secret, When it is read
     with pytest.raises(ValueError, match="secret") as raised:
         auth_from_secret(secret)
+
+    # Then it is refused as a secret error that does not quote the secret's content
     assert "SEKRIT" not in str(raised.value)
     assert "12345" not in str(raised.value)

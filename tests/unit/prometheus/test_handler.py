@@ -71,7 +71,10 @@ def test_manual_scrape_answers_values_achievements_with_ids_and_errors(lambda_co
 
 
 def test_manual_scrape_of_some_metrics(lambda_context, fake) -> None:
+    # When a manual scrape asks for only uptime and error_rate
     status, body = call(api_event(SCRAPE, body={"metrics": ["uptime", "error_rate"]}), lambda_context)
+
+    # Then it answers 200 with values for exactly those two metrics
     assert status == 200
     assert sorted(body["values"]) == ["error_rate", "uptime"]
 
@@ -98,7 +101,10 @@ def test_manual_scrape_of_some_metrics(lambda_context, fake) -> None:
 def test_bad_scrape_requests_are_4xx_naming_the_problem_and_nothing_is_queried_or_written(
     lambda_context, fake, moto_tables, event, status: int, fragment: str
 ) -> None:
+    # Given a scrape request with a bad metric list, body, size or content type, When it is posted
     code, body = call(event, lambda_context)
+
+    # Then it is refused with the 4xx naming the problem, Prometheus is not queried and nothing is written
     assert code == status
     assert fragment in body["message"] + json.dumps(body.get("details", []))
     assert fake.requests == []
@@ -106,11 +112,14 @@ def test_bad_scrape_requests_are_4xx_naming_the_problem_and_nothing_is_queried_o
 
 
 def test_status_answers_the_reference_fields(lambda_context, fake) -> None:
+    # Given a finished manual scrape that read engagement 0.078 and monthly revenue 22,500
     fake.set(posts_engagement_rate=0.078, revenue_projection_monthly=22500.0)
     call(load_event(SCRAPE), lambda_context)
 
+    # When GET /prometheus/status arrives
     status, body = call(load_event(STATUS), lambda_context)
 
+    # Then it answers the reference fields: active, the 24 h interval, thresholds, last values and last run
     assert status == 200
     assert body["status"] == "active"
     assert body["interval_hours"] == 24
@@ -134,8 +143,13 @@ def info_logs() -> Iterator[None]:
 def test_scheduled_run_returns_its_report_and_emits_its_metrics(
     lambda_context, fake, capsys, caplog, info_logs
 ) -> None:
+    # Given latency and posts that pass their thresholds and an uptime query that times out
     fake.set(content_generation_latency_seconds=1.2, posts_generated_total=150.0, uptime=httpx.ReadTimeout)
+
+    # When the scheduled event arrives, logging at INFO as deployed
     result = scrape_app.lambda_handler(load_event(SCHEDULE), lambda_context)
+
+    # Then the report is a partial schedule run under the event's id, with milestones for latency and posts
     assert result["trigger"] == "schedule"
     assert result["run_id"] == "d0bd1be4-3a2a-4b8a-9c3e-5b1f0f6f2a11"
     assert result["outcome"] == "partial"
@@ -143,24 +157,31 @@ def test_scheduled_run_returns_its_report_and_emits_its_metrics(
         "content_generation_latency_seconds",
         "posts_generated_total",
     ]
+    # And the EMF metrics count one scrape and two milestones
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert any(blob.get("prometheus_scrapes_total") == [1.0] for blob in emitted)
     assert any(blob.get("kpi_milestones_total") == [2.0] for blob in emitted)
+    # And the "scrape finished" log names the two achievements created and the failed uptime metric
     (finished,) = [record for record in caplog.records if record.getMessage() == "scrape finished"]
     assert finished.achievements_created == 2  # type: ignore[attr-defined]
     assert finished.failed_metrics == ["uptime"]  # type: ignore[attr-defined]
 
 
 def test_scheduled_run_with_prometheus_down_completes_without_raising(lambda_context, fake, moto_tables) -> None:
+    # Given every catalogue metric's query failing to connect
     fake.set(**dict.fromkeys(CATALOGUE, httpx.ConnectError))
+
+    # When the scheduled event arrives
     result = scrape_app.lambda_handler(load_event(SCHEDULE), lambda_context)
+
+    # Then the run returns a failed report with an error per metric, and no achievement is written
     assert result["outcome"] == "failed"
     assert len(result["errors"]) == len(CATALOGUE)
     assert moto_tables.achievement_items() == []
 
 
 def test_schedule_input_with_unfilled_placeholders_still_runs(lambda_context) -> None:
-    # What a local scheduler sends: the template's Input as written
+    # Given what a local scheduler sends: the template's Input as written, placeholders unfilled
     event = {
         "trigger": "schedule",
         "schedule_arn": "<aws.scheduler.schedule-arn>",
@@ -168,13 +189,20 @@ def test_schedule_input_with_unfilled_placeholders_still_runs(lambda_context) ->
         "execution_id": "<aws.scheduler.execution-id>",
         "attempt": "<aws.scheduler.attempt-number>",
     }
+
+    # When the handler runs it
     result = scrape_app.lambda_handler(event, lambda_context)
+
+    # Then it runs as a schedule, with a generated run id rather than the placeholder
     assert result["trigger"] == "schedule"
     assert not result["run_id"].startswith("<")
 
 
 def test_an_event_that_is_neither_api_nor_schedule_is_refused(lambda_context, fake, moto_tables) -> None:
+    # When an event from another source (an EventBridge rule) reaches the handler, Then it raises naming the events
     with pytest.raises(ValueError, match="nor the scrape schedule's event"):
         scrape_app.lambda_handler({"source": "aws.events", "detail": {}}, lambda_context)
+
+    # And Prometheus is not queried and nothing is written
     assert fake.requests == []
     assert moto_tables.items() == []

@@ -104,15 +104,16 @@ def test_a_rerun_of_the_same_scrape_creates_and_changes_nothing(scraper, fake, c
 
 
 def test_later_improvements_need_ten_percent_over_the_previous_value(scraper, fake, clock, store) -> None:
+    # Given a first latency of 1.2 s, which made the first improvement
     fake.set(content_generation_latency_seconds=1.2)
     assert len(scraper.scrape(MANUAL).achievements) == 1
 
-    # 1.1 s is better than 1.2 s but not by 10%: nothing
+    # When 1.1 s is read a day later, Then nothing is created: better than 1.2 s but not by 10%
     clock.advance(hours=24)
     fake.set(content_generation_latency_seconds=1.1)
     assert scraper.scrape(MANUAL).achievements == []
 
-    # 0.95 s is 13.6% under the previous 1.1 s: a new achievement, measured against 1.1 s
+    # When 0.95 s is read a day later, Then it is 13.6% under the previous 1.1 s: a new achievement against 1.1 s
     clock.advance(hours=24)
     fake.set(content_generation_latency_seconds=0.95)
     report = scraper.scrape(MANUAL)
@@ -135,17 +136,23 @@ def test_every_metric_has_its_direction_in_the_scrape(scraper, fake) -> None:
         error_rate=0.004,
         uptime=0.9995,
     )
+
+    # When the scrape runs
     report = scraper.scrape(MANUAL)
+
+    # Then each metric but the posts counter made an improvement, each judged in its own direction
     assert sorted(a.metric_name for a in report.achievements) == sorted(set(CATALOGUE) - {"posts_generated_total"})
 
 
 def test_posts_generated_milestones_are_each_created_exactly_once(scraper, fake, clock, store) -> None:
+    # Given a scrape a day for each posts total
     def run(total: float) -> list[str]:
         clock.advance(hours=24)
         fake.set(posts_generated_total=total)
         report = scraper.scrape(MANUAL)
         return [store.get(a.achievement_id).source_ref.rsplit(":", 1)[1] for a in report.achievements]
 
+    # When the counter climbs, resets and climbs again, Then each run creates only milestones never reached before
     assert run(99) == []
     assert run(150) == ["100"]
     assert run(620) == ["500"]
@@ -153,6 +160,8 @@ def test_posts_generated_milestones_are_each_created_exactly_once(scraper, fake,
     assert run(30) == []  # the counter reset (exporter restart)
     assert run(700) == []  # ...and rose again: 100 and 500 are not created twice
     assert run(12000) == ["1000", "5000", "10000"]
+
+    # Then the five milestones were each created once, titled with the formatted count
     titles = [a.title for a in achievements(store)]
     assert titles == [
         "KPI Milestone: 100 Posts Generated",
@@ -231,8 +240,13 @@ def test_each_prometheus_fault_is_reported_for_its_metric_and_the_others_carry_o
 
 
 def test_prometheus_down_fails_the_run_without_raising(scraper, fake, moto_tables) -> None:
+    # Given every metric's query failing to connect
     fake.set(**dict.fromkeys(CATALOGUE, httpx.ConnectError))
+
+    # When the scheduled scrape runs
     report = scraper.scrape(ScrapeTrigger.SCHEDULE)
+
+    # Then it fails with one unreachable error per metric, writes no achievement, and the status says failed
     assert report.outcome is ScrapeOutcome.FAILED
     assert {error.kind for error in report.errors.values()} == {"unreachable"}
     assert len(report.errors) == len(CATALOGUE)
@@ -241,12 +255,16 @@ def test_prometheus_down_fails_the_run_without_raising(scraper, fake, moto_table
 
 
 def test_a_failed_check_keeps_the_previous_value_for_the_next_comparison(scraper, fake, clock) -> None:
+    # Given a first latency of 1.2 s scraped, then a NaN a day later
     fake.set(content_generation_latency_seconds=1.2)
     scraper.scrape(MANUAL)
     clock.advance(hours=24)
     fake.set(content_generation_latency_seconds="NaN")
+
+    # When the NaN is scraped, Then it fails as not finite
     assert scraper.scrape(MANUAL).errors["content_generation_latency_seconds"].kind == "not_finite"
-    # 1.15 s is compared with 1.2 s (not "no previous value"): not 10% better, nothing created
+
+    # When 1.15 s is read next, Then it is compared with 1.2 s (not "no previous value"): not 10% better, nothing
     clock.advance(hours=24)
     fake.set(content_generation_latency_seconds=1.15)
     assert scraper.scrape(MANUAL).achievements == []
@@ -256,17 +274,23 @@ def test_a_failed_check_keeps_the_previous_value_for_the_next_comparison(scraper
 
 
 def test_an_unusable_configuration_fails_the_run_before_querying_and_writes_no_achievement(moto_tables, fake) -> None:
+    # Given a scraper whose SSM overrides cannot be parsed
     scraper = make_scraper(moto_tables.client, moto_tables.achievements, fake)
 
     def broken(_settings):
         raise InvalidScrapeConfig("SSM parameter /x is not valid JSON: Expecting value (char 0)")
 
     scraper.load_overrides = broken
+
+    # When the scheduled scrape runs
     report = scraper.scrape(ScrapeTrigger.SCHEDULE)
+
+    # Then it fails naming the config error, before querying Prometheus or writing anything
     assert report.outcome is ScrapeOutcome.FAILED
     assert report.error == "SSM parameter /x is not valid JSON: Expecting value (char 0)"
     assert fake.requests == []
     assert moto_tables.achievement_items() == []
+    # And the status carries the config error and the failed outcome
     status = scraper.status()
     assert status.config_error == report.error
     assert status.last_outcome is ScrapeOutcome.FAILED
@@ -281,13 +305,13 @@ def test_overrides_change_a_threshold_and_a_query(moto_tables, fake, store) -> N
     fake.set(content_generation_latency_seconds=1.2)
     scraper = make_scraper(moto_tables.client, moto_tables.achievements, fake, overrides=overrides)
 
-    # When the scrape runs: 1.2 s no longer meets the target
+    # When the scrape runs, Then 1.2 s no longer meets the target, read by the overridden query
     report = scraper.scrape(MANUAL)
     assert report.thresholds["content_generation_latency_seconds"] == 1.0
     assert report.achievements == []
     assert any(r.url.params.get("query") == "histogram_quantile(0.5, x)" for r in fake.requests)
 
-    # Then 0.9 s does, with the configured target in its texts
+    # When 0.9 s is read, Then it does, with the configured target in its texts
     fake.set(content_generation_latency_seconds=0.9)
     report = scraper.scrape(MANUAL)
     achievement = store.get(report.achievements[0].achievement_id)
@@ -310,10 +334,15 @@ def settings(**env: object) -> PrometheusSettings:
 
 
 def test_overrides_are_read_from_the_ssm_parameter(moto_tables, aws_providers) -> None:
+    # Given an SSM parameter lowering uptime's threshold to 0.9999
     ssm = boto3.client("ssm", region_name="us-east-1")
     ssm.put_parameter(Name="/collector/overrides", Type="String", Value='{"uptime": {"threshold": 0.9999}}')
+
+    # When the overrides are read from that parameter, Then the threshold is the parameter's
     loaded = ssm_overrides(settings(PROMETHEUS_OVERRIDES_PARAMETER="/collector/overrides"))
     assert loaded["uptime"].threshold == 0.9999
+
+    # When no parameter is configured, Then there are no overrides
     assert ssm_overrides(settings()) == {}
 
 
@@ -324,8 +353,11 @@ def test_overrides_are_read_from_the_ssm_parameter(moto_tables, aws_providers) -
 def test_a_missing_or_invalid_ssm_parameter_is_a_configuration_error(
     moto_tables, aws_providers, value, fragment
 ) -> None:
+    # Given the overrides parameter missing, or holding bad JSON or a bad field
     if value is not None:
         boto3.client("ssm", region_name="us-east-1").put_parameter(Name="/collector/o", Type="String", Value=value)
+
+    # When the overrides are read, Then it is a configuration error naming the parameter and the problem
     with pytest.raises(InvalidScrapeConfig, match=fragment) as raised:
         ssm_overrides(settings(PROMETHEUS_OVERRIDES_PARAMETER="/collector/o"))
     assert "/collector/o" in str(raised.value)
@@ -340,11 +372,11 @@ def test_bearer_auth_comes_from_secrets_manager(moto_tables, fake, aws_providers
     )
     scraper.load_auth = secret_auth
 
-    # When the scrape runs, every query carries it
+    # When the scrape runs, Then every query carries it
     scraper.scrape(MANUAL)
     assert {r.headers.get("authorization") for r in fake.requests} == {"Bearer t0k"}
 
-    # And "{}" means no auth at all
+    # When the secret is changed to "{}", Then it means no auth at all
     secrets.put_secret_value(SecretId=arn, SecretString="{}")
     prometheus_scrape._secrets.cache_clear()
     assert secret_auth(settings(PROMETHEUS_AUTH_SECRET_ID=arn)) is None
@@ -352,6 +384,7 @@ def test_bearer_auth_comes_from_secrets_manager(moto_tables, fake, aws_providers
 
 @pytest.mark.parametrize(("value", "fragment"), [(None, "could not be read"), ('{"username": "u"}', "unusable")])
 def test_an_unreadable_or_unusable_auth_secret_fails_the_run(moto_tables, fake, aws_providers, value, fragment) -> None:
+    # Given the auth secret missing, or holding a username without a password
     secret_id = "collector/prometheus-auth"
     if value is not None:
         boto3.client("secretsmanager", region_name="us-east-1").create_secret(Name=secret_id, SecretString=value)
@@ -359,7 +392,11 @@ def test_an_unreadable_or_unusable_auth_secret_fails_the_run(moto_tables, fake, 
         moto_tables.client, moto_tables.achievements, fake, settings=settings(PROMETHEUS_AUTH_SECRET_ID=secret_id)
     )
     scraper.load_auth = secret_auth
+
+    # When the scheduled scrape runs
     report = scraper.scrape(ScrapeTrigger.SCHEDULE)
+
+    # Then it fails naming the problem, before any query is sent
     assert report.outcome is ScrapeOutcome.FAILED
     assert fragment in (report.error or "")
     assert fake.requests == []
@@ -402,9 +439,14 @@ def test_intelligent_thresholds_raise_the_bar_to_the_metrics_own_history(moto_ta
 def test_a_value_better_than_its_history_is_an_achievement_against_the_historical_target(
     moto_tables, fake, store
 ) -> None:
+    # Given a cost per follow of $0.003, better than its history (whose Q0.1 is $0.0044)
     fake.set(cost_per_follow_dollars=0.003)
     fake.history = {"cost_per_follow_dollars": [0.004, 0.005, 0.006, 0.007, 0.008]}
+
+    # When the scrape runs with intelligent thresholds
     report = intelligent(moto_tables, fake).scrape(MANUAL)
+
+    # Then the achievement is measured against the historical target in its text and metrics
     (made,) = report.achievements
     achievement = store.get(made.achievement_id)
     assert achievement.description == "Reduced Cost Per Follow Dollars target: $0.003 (target: $0.0044)"
@@ -412,9 +454,14 @@ def test_a_value_better_than_its_history_is_an_achievement_against_the_historica
 
 
 def test_a_failed_history_query_fails_only_its_metric(moto_tables, fake) -> None:
+    # Given cost per follow and uptime values, but the cost history query timing out
     fake.set(cost_per_follow_dollars=0.003, uptime=0.9995)
     fake.history = {"cost_per_follow_dollars": httpx.ReadTimeout}
+
+    # When the scrape runs with intelligent thresholds
     report = intelligent(moto_tables, fake).scrape(MANUAL)
+
+    # Then only cost per follow fails, with a history timeout, while uptime still makes its achievement
     assert report.errors == {
         "cost_per_follow_dollars": MetricError(
             kind="timeout", message="history: no answer from http://prometheus:9090 within 2s"
@@ -427,20 +474,29 @@ def test_a_failed_history_query_fails_only_its_metric(moto_tables, fake) -> None
 
 
 def test_a_subset_of_metrics_queries_only_those(scraper, fake) -> None:
+    # When a scrape asks only for uptime
     report = scraper.scrape(MANUAL, only=["uptime"])
+
+    # Then only uptime is queried and reported
     assert list(report.values) == ["uptime"]
     assert [r.url.params["query"] for r in fake.requests] == [CATALOGUE["uptime"].query]
 
 
 def test_an_unknown_metric_in_the_subset_is_refused_before_anything_runs(scraper, fake, moto_tables) -> None:
+    # When a subset names a metric that is not in the catalogue, Then it is refused naming it
     with pytest.raises(InvalidInput, match="unknown or disabled metrics: latency"):
         scraper.scrape(MANUAL, only=["uptime", "latency"])
+
+    # And Prometheus is not queried and nothing is written
     assert fake.requests == []
     assert moto_tables.items() == []
 
 
 def test_status_before_any_run_shows_configuration_and_no_values(scraper) -> None:
+    # Given a scraper that has never run, When its status is read
     status = scraper.status()
+
+    # Then it shows the schedule, the URL, the catalogue thresholds and milestones, and no values or run
     assert status.status == "active"
     assert status.interval_hours == 24
     assert status.prometheus_url == "http://prometheus:9090"
@@ -451,13 +507,17 @@ def test_status_before_any_run_shows_configuration_and_no_values(scraper) -> Non
 
 
 def test_status_after_runs_shows_last_values_run_and_errors(scraper, fake, clock) -> None:
+    # Given a scheduled scrape, then an hour later a manual one whose uptime query times out
     fake.set(posts_engagement_rate=0.078, revenue_projection_monthly=22500.0)
     scraper.scrape(ScrapeTrigger.SCHEDULE, run_id="exec-1")
     clock.advance(hours=1)
     fake.set(uptime=httpx.ReadTimeout)
     scraper.scrape(MANUAL, run_id="req-2")
 
+    # When the status is read
     status = scraper.status()
+
+    # Then it has the latest values, the last good uptime beside its error, and the manual run as the last
     assert status.last_values["posts_engagement_rate"] == 0.078
     assert status.last_values["revenue_projection_monthly"] == 22500.0
     assert status.last_values["uptime"] == 0.99  # the last good value stays beside the error
@@ -470,9 +530,14 @@ def test_status_after_runs_shows_last_values_run_and_errors(scraper, fake, clock
 
 
 def test_status_of_a_paused_schedule_and_a_url_without_user_name(moto_tables, fake) -> None:
+    # Given a disabled schedule and a Prometheus URL with a user name in it
     env = {"SCRAPE_SCHEDULE_STATE": "DISABLED", "PROMETHEUS_URL": "https://grafana@prom.example.com:9443/prom"}
     scraper = make_scraper(moto_tables.client, moto_tables.achievements, fake, settings=settings(**env))
+
+    # When the status is read
     status = scraper.status()
+
+    # Then the schedule is paused and the URL is shown without the user name
     assert status.status == "paused"
     assert status.prometheus_url == "https://prom.example.com:9443/prom"
 
@@ -488,11 +553,17 @@ def test_status_of_a_paused_schedule_and_a_url_without_user_name(moto_tables, fa
     ],
 )
 def test_unusable_settings_fail_at_cold_start(env) -> None:
+    # Given one unusable setting, When the settings are built, Then it is refused naming that setting
     with pytest.raises(ValueError, match=next(iter(env))):
         settings(**env)
 
 
 def test_state_is_not_touched_by_a_subset_scrape_for_other_metrics(scraper, fake, moto_tables) -> None:
+    # Given a scrape of uptime only
     scraper.scrape(MANUAL, only=["uptime"])
+
+    # When the metric states are loaded
     states, _ = MetricStateStore(moto_tables.achievements, client=moto_tables.client).load(list(CATALOGUE))
+
+    # Then only uptime's state has a version: the other metrics' state was not touched
     assert [name for name, state in states.items() if state.version] == ["uptime"]

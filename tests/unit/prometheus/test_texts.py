@@ -37,7 +37,10 @@ def test_reference_latency_example_is_reproduced_exactly() -> None:
 
 
 def test_higher_is_better_metric_reads_exceeded_with_its_unit() -> None:
+    # When the text is built for monthly revenue of $25,000 against its $20,000 target (higher is better)
     text = kpi_achievement_text(CATALOGUE["revenue_projection_monthly"], 25000.0, 20000.0, None, AT)
+
+    # Then it reads "Exceeded", with dollar amounts, a 25% margin and the business category
     assert text.title == "KPI Achievement: Revenue Projection Monthly"
     assert text.description == "Exceeded Revenue Projection Monthly target: $25,000 (target: $20,000)"
     assert text.impact == "Grew projected monthly revenue to $25,000, 25% higher - a stronger outlook"
@@ -46,7 +49,7 @@ def test_higher_is_better_metric_reads_exceeded_with_its_unit() -> None:
 
 
 def test_with_a_previous_value_the_percentage_is_against_it_and_it_is_kept() -> None:
-    # Given engagement rose from 6.5% to 7.8% (target 6%)
+    # Given engagement rose from 6.5% to 7.8% (target 6%), When its achievement text is built
     text = kpi_achievement_text(CATALOGUE["posts_engagement_rate"], 0.078, 0.06, 0.065, AT)
 
     # Then the improvement is 20% over the previous value, not 30% over the target
@@ -59,9 +62,14 @@ def test_with_a_previous_value_the_percentage_is_against_it_and_it_is_kept() -> 
 
 @pytest.mark.parametrize("name", sorted(set(CATALOGUE) - {"posts_generated_total"}))
 def test_every_improvement_metric_has_its_own_phrase_with_only_measured_numbers(name: str) -> None:
+    # Given each improvement metric at 50% better than its threshold, in its own direction
     spec = CATALOGUE[name]
     value = spec.threshold * (1.5 if spec.direction is Direction.HIGHER else 0.5)
+
+    # When its achievement text is built
     text = kpi_achievement_text(spec, value, spec.threshold, None, AT)
+
+    # Then the impact uses the metric's own phrase
     assert name in IMPACT_PHRASES
     assert text.impact.startswith(IMPACT_PHRASES[name].split("{")[0])
     # 50% better than the target, whichever the direction; no other number is invented
@@ -70,7 +78,10 @@ def test_every_improvement_metric_has_its_own_phrase_with_only_measured_numbers(
 
 
 def test_posts_generated_milestone_text() -> None:
+    # When the text is built for 523 posts passing the 500 milestone
     text = milestone_text(CATALOGUE["posts_generated_total"], 500, 523.0, AT)
+
+    # Then it reads as a content milestone, with the 4.6% past the milestone in its metrics
     assert text.title == "KPI Milestone: 500 Posts Generated"
     assert text.category is Category.CONTENT
     assert text.description == "Reached Posts Generated Total milestone: 523 (milestone: 500)"
@@ -86,8 +97,13 @@ def test_posts_generated_milestone_text() -> None:
 
 
 def test_a_metric_outside_the_catalogue_gets_a_generic_phrase() -> None:
+    # Given a lower-is-better metric the catalogue and its phrases do not know
     spec = MetricSpec("queue_wait_seconds", Direction.LOWER, 3.0, Unit.SECONDS, Category.PERFORMANCE, "queue wait", "q")
+
+    # When its achievement text is built for 1.5 s against 3.0 s
     text = kpi_achievement_text(spec, 1.5, 3.0, None, AT)
+
+    # Then it gets a generic "Improved ... lower" phrase with the measured numbers only
     assert text.title == "KPI Achievement: Queue Wait Seconds"
     assert text.description == "Reduced Queue Wait Seconds target: 1.5s (target: 3.0s)"
     assert text.impact == "Improved queue wait to 1.5s, 50% lower"
@@ -106,5 +122,6 @@ def test_a_metric_outside_the_catalogue_gets_a_generic_phrase() -> None:
 def test_percentages_are_exact_and_rounded_half_up(direction, value, reference, expected) -> None:
     from achievements.prometheus.texts import percentage
 
+    # Given a direction, value and reference, When percentage() runs, Then it is exact, half-up, an int when whole
     assert percentage(direction, value, reference) == expected
     assert type(percentage(direction, value, reference)) is type(expected)

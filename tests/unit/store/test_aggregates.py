@@ -53,6 +53,7 @@ def reader(moto_tables: Tables) -> AchievementReader:
 
 
 def test_the_store_keeps_aggregates_by_default(store: AchievementStore) -> None:
+    # When the default store is built, Then its only write hook is the one that keeps aggregates
     assert [type(hook) for hook in store.write_hooks] == [AggregateWriteHook]
 
 
@@ -89,9 +90,14 @@ def test_update_moves_counts_to_the_new_category_and_month(store: AchievementSto
 
 
 def test_an_unchanged_repeat_writes_no_aggregate(store: AchievementStore, moto_tables: Tables) -> None:
+    # Given an achievement stored, and the aggregate items it produced
     store.upsert(draft("a"))
     before = [item for item in moto_tables.items() if item["pk"]["S"] == "AGGREGATE"]
+
+    # When the same draft is stored again, Then it is unchanged
     assert store.upsert(draft("a")).status is WriteStatus.UNCHANGED
+
+    # And not one aggregate item was rewritten
     assert [item for item in moto_tables.items() if item["pk"]["S"] == "AGGREGATE"] == before
 
 
@@ -120,15 +126,20 @@ def test_analysis_adds_scores_skills_roles_and_salary_and_a_new_one_replaces_it(
 def test_leadership_signals_come_from_category_tags_and_soft_skills(
     store: AchievementStore, reader: AchievementReader
 ) -> None:
+    # Given a leadership-category achievement, one tagged Mentoring, one whose analysis lists Team Leadership
     store.upsert(draft("a", category=Category.LEADERSHIP))
     store.upsert(draft("b", tags=["Mentoring"]))
     tagged_none = store.upsert(draft("c"))
     plain = store.get(tagged_none.achievement_id)
     assert plain is not None
     store.save_analysis(tagged_none.achievement_id, analysis(90, soft=["Team Leadership"]), 90, plain.fingerprint)
+    # And one plain achievement with no signal
     store.upsert(draft("d"))
 
+    # When the aggregates are read
     snapshot = reader.aggregates()
+
+    # Then three leadership signals are counted, one of them scored at 90
     assert (snapshot.leadership_signals, snapshot.leadership_scored, snapshot.leadership_impact_sum) == (3, 1, 90)
 
 
@@ -178,7 +189,7 @@ def test_random_writes_leave_aggregates_equal_to_the_stored_achievements(
                 result.achievement_id, analysis(rng.randint(0, 100)), rng.randint(0, 100), current.fingerprint
             )
 
-    # Then the aggregates read in one BatchGetItem equal the sum over the stored achievements
+    # When the aggregates are read (one BatchGetItem), Then they equal the sum over the stored achievements
     assert reader.aggregates() == moto_tables.recomputed_aggregates()
 
 
@@ -202,19 +213,23 @@ def test_new_post_still_costs_three_round_trips_and_a_small_transaction(moto_tab
 def test_reading_aggregates_is_one_batch_get_of_a_constant_set_of_keys(
     store: AchievementStore, moto_tables: Tables
 ) -> None:
+    # Given twelve stored achievements, each with its own technology, and a client recording every call
     names: list[str] = []
     moto_tables.client.meta.events.register("before-call.dynamodb.*", lambda model, **_: names.append(model.name))
     for n in range(12):
         store.upsert(draft(f"r{n}", technologies=[f"t{n}"]))
     names.clear()
 
+    # When the aggregates are read
     AchievementReader(moto_tables.achievements, client=moto_tables.client).aggregates()
 
+    # Then that took a single BatchGetItem, over a constant key set that fits in one batch (<= 100 keys)
     assert names == ["BatchGetItem"]
     assert len(aggregate_keys()) == SHARDS * (1 + TERM_BUCKETS) <= 100
 
 
 def test_impact_index_follows_the_score(store: AchievementStore, moto_tables: Tables) -> None:
+    # Given an achievement analysed with impact 7.5
     result = store.upsert(draft("a"))
     current = store.get(result.achievement_id)
     assert current is not None
@@ -228,6 +243,9 @@ def test_impact_index_follows_the_score(store: AchievementStore, moto_tables: Ta
         )
         return item.get("gsi2pk", {}).get("S"), item.get("gsi2sk", {}).get("S")
 
+    # When it is read back, Then it sits in the IMPACT index keyed by the zero-padded score and id
     assert index_keys() == ("IMPACT", f"007.500#{result.achievement_id:012d}")
+
+    # When its content changes without a new score, Then it leaves the index
     store.upsert(draft("a", description="new content, no score yet"))
     assert index_keys() == (None, None)

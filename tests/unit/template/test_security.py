@@ -37,6 +37,7 @@ def cfn_lint_findings(text: str | None = None) -> list[str]:
 
 
 def test_cfn_lint_finds_no_error_or_warning_in_the_template() -> None:
+    # Given template.yaml as committed, When cfn-lint checks it for us-east-1, Then it reports nothing
     assert cfn_lint_findings() == []
 
 
@@ -189,9 +190,13 @@ def expected_grants(template: dict[str, Any], function: str) -> set[tuple[str, s
 
 @pytest.mark.parametrize("auth", AUTH_MODES)
 def test_every_function_and_role_of_the_deployed_template_is_covered_by_the_expected_map(auth: str) -> None:
+    # Given the template after SAM's transform for this AnalystAuth
     template = transformed(auth)
+
+    # When its Lambda functions are listed, Then they are exactly those of EXPECTED_GRANTS
     functions = of_type(template, "AWS::Lambda::Function")
     assert set(functions) == set(EXPECTED_GRANTS)
+    # And its IAM roles are exactly the functions' roles plus OTHER_ROLES
     roles = {role_of(template, name) for name in functions} | set(OTHER_ROLES)
     assert set(of_type(template, "AWS::IAM::Role")) == roles
     # no policy is attached any other way
@@ -207,7 +212,8 @@ def test_each_function_may_do_exactly_what_its_code_does(auth: str, function: st
     role = role_of(template, function)
     props = template["Resources"][role]["Properties"]
 
-    # Then its inline grants are exactly the expected ones, and managed policies only the basic logs/X-Ray
+    # When its inline grants and managed policies are read
+    # Then the grants are exactly the expected ones, and managed policies only the basic logs/X-Ray
     assert grants(template, role) == expected_grants(template, function)
     assert set(props.get("ManagedPolicyArns", [])) == EXPECTED_MANAGED[function]
     assert "PermissionsBoundary" not in props or props["PermissionsBoundary"]
@@ -221,7 +227,11 @@ def test_each_function_may_do_exactly_what_its_code_does(auth: str, function: st
 
 @pytest.mark.parametrize("auth", AUTH_MODES)
 def test_no_statement_allows_a_wildcard_action_or_resource_except_x_ray(auth: str) -> None:
+    # Given the template after SAM's transform for this AnalystAuth
     template = transformed(auth)
+
+    # When every statement of every role is inspected, Then each is a plain Allow (no NotAction/NotResource),
+    # no action holds a wildcard, and only X-Ray actions are granted on resource "*"
     for role in of_type(template, "AWS::IAM::Role"):
         for statement in role_statements(template, role):
             assert statement["Effect"] == "Allow"
@@ -234,18 +244,26 @@ def test_no_statement_allows_a_wildcard_action_or_resource_except_x_ray(auth: st
 
 @pytest.mark.parametrize("auth", AUTH_MODES)
 def test_other_roles_hold_exactly_their_grants(auth: str) -> None:
+    # Given the template after SAM's transform for this AnalystAuth
     template = transformed(auth)
+
+    # When the roles that are no function's (the scrape schedule's) are read, Then each grants exactly what
+    # OTHER_ROLES lists and attaches no managed policy
     for role, expected in OTHER_ROLES.items():
         assert grants(template, role) == expected
         assert template["Resources"][role]["Properties"].get("ManagedPolicyArns", []) == []
 
 
 def test_the_deep_analysis_role_logs_to_the_log_group_the_template_creates() -> None:
+    # Given the transformed template's DeepAnalysisFunction and its DeepAnalysisLogGroup
     template = transformed("ApiKey")
     function = template["Resources"]["DeepAnalysisFunction"]["Properties"]
     group = of_type(template, "AWS::Logs::LogGroup")["DeepAnalysisLogGroup"]["Properties"]
+
+    # When their names are resolved, Then the group is /aws/lambda/<stack>-deep-analysis, the function's name
     assert group["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${DeepAnalysisFunction}"}  # Ref = its FunctionName
     assert function["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-deep-analysis"}
+    # And the function's own role may put log events into exactly that group
     assert ("logs:PutLogEvents", DEEP_ANALYSIS_LOGS.replace("{name}", "${AWS::StackName}-deep-analysis")) in grants(
         template, role_of(template, "DeepAnalysisFunction")
     )
@@ -283,6 +301,8 @@ def looks_secret(value: str) -> bool:
 
 
 def test_the_secret_detector_recognises_keys_and_passes_names() -> None:
+    # Given OpenAI, GitHub and AWS keys, credentials in a URL, a random-looking token and a value with spaces
+    # When looks_secret checks each, Then every one is flagged
     for secret in (
         "sk-proj-abcdEFGH1234ijkl",
         "ghp_0123456789abcdefABCDEF",
@@ -292,6 +312,7 @@ def test_the_secret_detector_recognises_keys_and_passes_names() -> None:
         "a b c",
     ):
         assert looks_secret(secret), secret
+    # And names, log levels, numbers, a plain URL and a model id pass
     for plain in ("deep-analysis", "AchievementCollector", "INFO", "25", "http://prometheus:9090", "gpt-4o-mini"):
         assert not looks_secret(plain), plain
 
@@ -322,13 +343,17 @@ def check_environment_value(template: dict[str, Any], name: str, value: Any, whe
 
 @pytest.mark.parametrize("auth", AUTH_MODES)
 def test_no_environment_variable_holds_a_secret_only_names_and_arns(auth: str) -> None:
+    # Given the template after SAM's transform for this AnalystAuth
     template = transformed(auth)
+
+    # When every environment variable of every function is checked (literals plain, secrets only by ARN in *_ID)
     checked = 0
     for function, resource in of_type(template, "AWS::Lambda::Function").items():
         variables = resource["Properties"].get("Environment", {}).get("Variables", {})
         for name, value in variables.items():
             check_environment_value(template, name, value, f"{function}.{name}")
             checked += 1
+    # Then none holds a secret, and the Globals' variables were among those checked for every function
     assert checked >= 5 * len(EXPECTED_GRANTS)  # Globals' variables reached every function
 
 
@@ -377,7 +402,7 @@ def test_every_deployed_method_needs_an_api_key_or_sigv4_except_the_signed_webho
     # Given the API Gateway definitions CloudFormation will create for this AnalystAuth
     methods = deployed_methods(auth)
 
-    # Then they are exactly the template's routes (none unchecked) ...
+    # When they are compared with the template's routes, Then they are exactly those (none unchecked) ...
     routes = {(route.api, route.method, route.path) for route in api_routes(parameters={"AnalystAuth": auth})}
     assert set(methods) == routes
 
@@ -399,7 +424,11 @@ def test_every_deployed_method_needs_an_api_key_or_sigv4_except_the_signed_webho
 
 
 def test_the_api_key_methods_are_throttled_by_a_usage_plan_with_a_generated_key() -> None:
+    # Given the template after SAM's transform in ApiKey mode
     template = transformed("ApiKey")
+
+    # When its usage plans, API keys and plan keys are read, Then one plan throttles by rate and burst,
+    # with one generated key attached to it
     [plan] = of_type(template, "AWS::ApiGateway::UsagePlan").values()
     assert set(plan["Properties"]["Throttle"]) == {"RateLimit", "BurstLimit"}
     assert len(of_type(template, "AWS::ApiGateway::ApiKey")) == 1

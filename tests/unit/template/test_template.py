@@ -27,76 +27,108 @@ def statements(function: dict[str, Any]) -> list[dict[str, Any]]:
 def test_globals_pin_one_python_runtime_that_the_tests_run_on() -> None:
     import sys
 
+    # Given the runtime template.yaml's Globals pin for every function
     runtime = TEMPLATE["Globals"]["Function"]["Runtime"]
+
+    # When it is compared with the interpreter running these tests, Then they are the same Python version
     assert runtime == f"python{sys.version_info.major}.{sys.version_info.minor}"
+    # And tracing is active for every function
     assert TEMPLATE["Globals"]["Function"]["Tracing"] == "Active"
 
 
 @pytest.mark.parametrize("route", api_routes(), ids=lambda r: f"{r.method} {r.path}")
 def test_every_route_needs_an_api_key_unless_signed(route) -> None:
+    # Given one API route of the template, When its auth is read, Then it requires an API key unless it is
+    # one of the signed PUBLIC_ROUTES
     assert route.api_key_required is ((route.method, route.path) not in PUBLIC_ROUTES)
 
 
 def test_usage_plan_throttles_the_api() -> None:
+    # Given the CollectorApi's Auth
     api = resources("AWS::Serverless::Api")["CollectorApi"]["Properties"]
+
+    # When its usage plan is read
     plan = api["Auth"]["UsagePlan"]
+
+    # Then SAM creates one plan for the API, throttled by a rate and a burst limit
     assert plan["CreateUsagePlan"] == "PER_API"
     assert set(plan["Throttle"]) == {"RateLimit", "BurstLimit"}
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_each_function_has_a_log_group_with_retention(name: str) -> None:
+    # Given one function of the template, When the log groups named /aws/lambda/<that function> are collected
     groups = [
         group["Properties"]
         for group in resources("AWS::Logs::LogGroup").values()
         if group["Properties"]["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{name}}}"}
     ]
+    # Then there is exactly one, keeping logs for LogRetentionDays
     assert len(groups) == 1
     assert groups[0]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_each_function_names_its_service_and_holds_no_secret_in_its_environment(name: str) -> None:
+    # Given one function's own environment variables
     env = FUNCTIONS[name]["Properties"].get("Environment", {}).get("Variables", {})
+    # When they are read, Then the function sets its own POWERTOOLS_SERVICE_NAME
     assert "POWERTOOLS_SERVICE_NAME" in env
+    # And with the Globals' variables merged in, no name ends in SECRET, PASSWORD, TOKEN or API_KEY
     everything = {**TEMPLATE["Globals"]["Function"]["Environment"]["Variables"], **env}
     assert [key for key in everything if SECRET_NAME.search(key)] == []
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_each_function_policy_names_its_actions_and_resources(name: str) -> None:
+    # Given one function's inline policy statements
     found = statements(FUNCTIONS[name])
+
+    # When each is inspected, Then no action holds a wildcard and no resource is "*"
     for statement in found:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert all("*" not in action for action in actions), statement
         assert statement["Resource"] != "*", statement
+    # And the function attaches no managed policy by name
     managed = [p for p in FUNCTIONS[name]["Properties"].get("Policies", []) if isinstance(p, str)]
     assert managed == []
 
 
 def test_ingest_functions_can_only_get_put_and_update_achievements() -> None:
+    # Given the Threads webhook and KPI milestone functions
     for name in ("ThreadsWebhookFunction", "KpiMilestoneFunction"):
+        # When the actions of their statements are collected, Then they are exactly Get/Put/UpdateItem
         actions = {action for statement in statements(FUNCTIONS[name]) for action in statement["Action"]}
         assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
 
 
 @pytest.mark.parametrize("name", sorted(resources("AWS::DynamoDB::Table")))
 def test_tables_are_on_demand_with_pitr_and_encryption(name: str) -> None:
+    # Given one DynamoDB table of the template
     props = resources("AWS::DynamoDB::Table")[name]["Properties"]
+
+    # When its properties are read, Then it bills per request, has point-in-time recovery and SSE on
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"] == {"SSEEnabled": True}
 
 
 def test_idempotency_table_expires_records() -> None:
+    # Given the IdempotencyTable
     props = resources("AWS::DynamoDB::Table")["IdempotencyTable"]["Properties"]
+
+    # When its TTL setting is read, Then records expire on their "expiration" attribute
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
 
 
 def test_core_layer_is_built_by_sam_for_the_runtime_with_bytecode() -> None:
+    # Given the CoreLayer resource
     layer = resources("AWS::Serverless::LayerVersion")["CoreLayer"]
+    # When its build metadata is read, Then SAM builds layers/core/ with the layer's own Makefile
     assert layer["Metadata"]["BuildMethod"] == "makefile"
     assert layer["Properties"]["ContentUri"] == "layers/core/"
+    # And that Makefile, read against the Globals' runtime, builds for that Python and compiles bytecode,
+    # and the layer declares that runtime only
     runtime = TEMPLATE["Globals"]["Function"]["Runtime"]
     makefile = (ROOT / "layers" / "core" / "Makefile").read_text()
     assert f"PYTHON ?= {runtime}" in makefile
