@@ -60,12 +60,13 @@ def main() -> None:
         calls: list[str] = []
         client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
 
-        from achievements.github.deliveries import DeliveryLog
-        from achievements.store import AchievementStore
+        from achievements.core.aws import AwsClients
+        from achievements.github.deps import deps
+        from achievements.github.settings import github_webhook_settings
         from functions.github_webhook import app
 
-        app.store = AchievementStore(names["AchievementsTable"], client=client)
-        app.deliveries = DeliveryLog(names["AchievementsTable"], client=client)
+        settings = github_webhook_settings().model_copy(update={"achievements_table_name": names["AchievementsTable"]})
+        deps.build(settings, AwsClients(dynamodb=client))
         context = LocalContext("bench")
         pr = json.loads(signed("github_pull_request_merged.json")["body"])
         numbers = iter(range(1000, 10**6))

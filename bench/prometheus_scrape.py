@@ -107,25 +107,23 @@ def full_scrape(url: str, delay: float, runs: int) -> float:
     import boto3
     from moto import mock_aws
 
+    from achievements.core.aws import AwsClients
+    from achievements.prometheus.deps import deps
     from achievements.prometheus.models import ScrapeTrigger
-    from achievements.prometheus.service import PrometheusScraper
     from achievements.prometheus.settings import PrometheusSettings
-    from achievements.prometheus.state import MetricStateStore
-    from achievements.store import AchievementStore
     from devstack.template import create_tables
 
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         table = create_tables(dynamodb, "bench")["AchievementsTable"]
-        settings = PrometheusSettings(PROMETHEUS_URL=url)  # type: ignore[call-arg]
-        scraper = PrometheusScraper(
+        settings = PrometheusSettings(PROMETHEUS_URL=url, ACHIEVEMENTS_TABLE_NAME=table)  # type: ignore[call-arg]
+        scraper = deps.build(
             settings,
-            PrometheusClient(url, timeout_seconds=max(5.0, delay * 4)),
-            AchievementStore(table, client=dynamodb),
-            MetricStateStore(table, client=dynamodb),
+            AwsClients(dynamodb=dynamodb),
+            prometheus=PrometheusClient(url, timeout_seconds=max(5.0, delay * 4)),
             load_overrides=lambda _settings: {},
             load_auth=lambda _settings: None,
-        )
+        ).scraper
         return timed(lambda: scraper.scrape(ScrapeTrigger.MANUAL), runs)
 
 
