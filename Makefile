@@ -40,13 +40,13 @@ local: install  ## run the whole app on 127.0.0.1:3000 (DynamoDB Local, every AP
 	$(BIN)/python -m devstack
 
 test: install  ## the whole test suite: unit (moto) + integration (DynamoDB Local, Prometheus, fake OpenAI)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test-unit: install  ## unit tests only (moto, no servers)
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest -n 2 tests/unit
 
 test-integration: install  ## integration tests only
-	$(BIN)/python -m pytest tests/integration
+	$(BIN)/python -m pytest -n 2 tests/integration
 
 lint: install  ## ruff lint + format check
 	$(BIN)/ruff check .
