@@ -1,9 +1,9 @@
 """The Threads-Agent sync (SPEC §7): pull the adaptor's published posts; viral ones become achievements.
 
 One list per persona, then one engagement read per viral post, all concurrently (bounded), each call
-bounded by its timeout and the whole run by a budget. A post's failure is reported with its reason and
-creates nothing; the rest carry on. A post is stored on the same `source_ref` as a push with `post_id`
-(one achievement, whoever told us first) and updated only when its counters grew (SPEC §5). Two syncs at
+bounded by its timeout and the whole run by a budget; then the writes, one by one in the adaptor's order.
+A post's failure is reported with its reason and creates nothing; the rest carry on. A post is stored on
+the same `source_ref` as a push with `post_id` (one achievement, whoever told us first) and updated only when its counters grew (SPEC §5). Two syncs at
 once (schedule + manual) store each post once: the store's conditional writes decide.
 """
 
@@ -35,6 +35,7 @@ from achievements.threads.models import (
     SyncReport,
     SyncStatus,
     SyncTrigger,
+    ViralPostIn,
 )
 from achievements.threads.rules import VIRAL_ENGAGEMENT_THRESHOLD, CountersWentDown, counter_changes, is_viral
 from achievements.threads.settings import ThreadsSyncSettings
@@ -55,6 +56,18 @@ def failed_line(
         reason=f"{kind.value}: {message}",
     )
     return line, SyncFailure(kind=kind, message=message, thread_id=thread_id, persona_id=persona_id)
+
+
+_Decided = tuple[SyncedPost, SyncFailure | None]  # a post's line in the report, and its failure if any
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """A viral post with its engagement read: what the store is asked to keep."""
+
+    post: AdaptorPost
+    viral: ViralPostIn
+    comments: int
 
 
 class AdaptorAuthUnusable(Exception):
@@ -150,7 +163,7 @@ class ThreadsSync:
         listed = self._gather(
             {persona: self.pool.submit(self.adaptor.posts, persona, run.limit, auth) for persona in lists}, deadline
         )
-        pulls: dict[str, Future[tuple[SyncedPost, SyncFailure | None]]] = {}
+        pulls: dict[str, Future[_Decided | _Measured]] = {}
         order: list[tuple[SyncedPost, SyncFailure | None] | str] = []  # each entry's line, or the pull giving it
         seen: set[str] = set()
         for persona, entries in listed.items():
@@ -199,16 +212,17 @@ class ThreadsSync:
                 pulls[post.thread_id] = self.pool.submit(self._pull, post, auth, deadline)
                 order.append(post.thread_id)
 
+        # The reads ran side by side; the writes go one by one, in the adaptor's order (newest first).
         pulled = self._gather(pulls, deadline)
         for entry in order:
             if isinstance(entry, str):
                 result = pulled[entry]
-                # An AdaptorError here is the run's budget running out before the pull finished.
-                entry = (
-                    failed_line(result.kind, result.message, entry, None)
-                    if isinstance(result, AdaptorError)
-                    else result
-                )
+                if isinstance(result, AdaptorError):  # the run's budget ran out before the read finished
+                    entry = failed_line(result.kind, result.message, entry, None)
+                elif isinstance(result, _Measured):
+                    entry = self._store(result, deadline)
+                else:
+                    entry = result
             line, failure = entry
             run.posts.append(line)
             if failure is not None:
@@ -235,10 +249,8 @@ class ThreadsSync:
                 raise error  # the store failing: the run raises, so Scheduler retries it (then the DLQ)
         return results
 
-    def _pull(
-        self, post: AdaptorPost, auth: httpx.Auth | None, deadline: float
-    ) -> tuple[SyncedPost, SyncFailure | None]:
-        """One viral post: its engagement, then the achievement it makes (or why not)."""
+    def _pull(self, post: AdaptorPost, auth: httpx.Auth | None, deadline: float) -> _Decided | _Measured:
+        """One viral post's engagement (in the pool): what to store, or why nothing."""
 
         def failed(kind: SyncFailureKind, message: str) -> tuple[SyncedPost, SyncFailure]:
             return failed_line(kind, message, post.thread_id, post.persona_id, post.engagement_rate)
@@ -261,24 +273,40 @@ class ThreadsSync:
             return failed(SyncFailureKind.NO_IMPRESSIONS, str(error))
         except ValidationError as error:
             return failed(SyncFailureKind.INVALID_POST, f"not a valid post: {error.error_count()} field(s)")
-        if time.monotonic() > deadline:
-            return failed(SyncFailureKind.TIMEOUT, f"the sync's {self.settings.run_seconds:g}s budget ran out")
+        return _Measured(post, viral, engagement.comments_count)
 
+    def _store(self, measured: _Measured, deadline: float) -> _Decided:
+        """The achievement of one measured post: created, updated when its counters grew, else unchanged."""
+        post, viral = measured.post, measured.viral
+        if time.monotonic() > deadline:
+            return failed_line(
+                SyncFailureKind.TIMEOUT,
+                f"the sync's {self.settings.run_seconds:g}s budget ran out",
+                post.thread_id,
+                post.persona_id,
+                viral.engagement_rate,
+            )
+        line = SyncedPost(
+            thread_id=post.thread_id,
+            persona_id=post.persona_id,
+            status="unchanged",
+            engagement_rate=viral.engagement_rate,
+        )
         counters = {"views": viral.views, "likes": viral.likes, "shares": viral.shares}
         existing = self.store.find_by_ref(Source.THREADS, post_ref(viral))
         previous = self.store.get(existing[0]) if existing is not None else None
         if previous is not None:
             grew, fell = counter_changes(previous.metrics, counters)
             if fell or not grew:
-                line.status, line.achievement_id = "unchanged", previous.id
+                line.achievement_id = previous.id
                 line.reason = str(CountersWentDown(fell)) if fell else "no counter grew (views, likes, shares)"
                 return line, None
-        draft = adaptor_post_draft(viral, engagement.comments_count, previous.evidence if previous else None)
+        draft = adaptor_post_draft(viral, measured.comments, previous.evidence if previous else None)
         try:
             result = self.store.upsert(draft)
         except CountersWentDown as error:  # a concurrent sync stored higher numbers meanwhile
             again = self.store.find_by_ref(Source.THREADS, draft.source_ref)
-            line.status, line.achievement_id, line.reason = "unchanged", again[0] if again else None, str(error)
+            line.achievement_id, line.reason = again[0] if again else None, str(error)
             return line, None
         line.status, line.achievement_id = result.status.value, result.achievement_id  # type: ignore[assignment]
         return line, None
