@@ -545,3 +545,21 @@ def test_a_source_ref_is_the_push_one_for_the_same_post_id(moto_tables, adaptor,
 
     # Then the store finds it by the ref a push with post_id uses
     assert store.find_by_ref(Source.THREADS, "post:demo-thread-5") is not None
+
+
+def test_the_run_logs_its_counts_at_info_level(moto_tables, adaptor, caplog) -> None:
+    # Given the function logging at INFO (as deployed: every log call really formats its record)
+    from achievements.core.observability import logger
+
+    logger.setLevel("INFO")
+    try:
+        # When a sync runs
+        run(moto_tables, adaptor.url)
+    finally:
+        logger.setLevel("WARNING")
+
+    # Then one structured record tells the outcome and the counts
+    (finished,) = [record for record in caplog.records if record.getMessage() == "threads sync finished"]
+    assert finished.outcome == "succeeded"  # type: ignore[attr-defined]
+    assert finished.posts_created == 3  # type: ignore[attr-defined]
+    assert finished.posts_skipped == 2  # type: ignore[attr-defined]

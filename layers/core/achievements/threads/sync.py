@@ -328,7 +328,8 @@ class ThreadsSync:
                 "run_id": report.run_id,
                 "trigger": report.trigger.value,
                 "outcome": report.outcome.value,
-                **counts.model_dump(),
+                # prefixed: `created` is a LogRecord attribute the logger refuses to overwrite
+                **{f"posts_{name}": value for name, value in counts.model_dump().items()},
                 "error_kinds": sorted({error.kind.value for error in report.errors}),
             },
         )
