@@ -114,6 +114,9 @@ class ThreadsAdaptor:
     delays: dict[str, float] = field(default_factory=dict)  # path -> seconds (overrides `delay`)
     answers: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # path -> (status, raw JSON body)
     calls: list[tuple[str, dict[str, list[str]], str | None]] = field(default_factory=list)
+    in_flight: int = 0
+    peak_in_flight: int = 0  # the most calls served at once (the sync's concurrency, seen from here)
+    last_answered_at: float = 0.0  # time.monotonic() when the last answer was sent
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -175,15 +178,22 @@ class ThreadsAdaptor:
                 with adaptor._lock:
                     adaptor.calls.append((parts.path, query, self.headers.get("Authorization")))
                     pause = adaptor.delays.get(parts.path, adaptor.delay)
-                if pause:
-                    time.sleep(pause)
-                status, body = adaptor.respond(parts.path, query)
+                    adaptor.in_flight += 1
+                    adaptor.peak_in_flight = max(adaptor.peak_in_flight, adaptor.in_flight)
+                try:
+                    if pause:
+                        time.sleep(pause)
+                    status, body = adaptor.respond(parts.path, query)
+                finally:
+                    with adaptor._lock:
+                        adaptor.in_flight -= 1
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
+                    adaptor.last_answered_at = time.monotonic()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (its timeout): nothing to answer
 

@@ -3,8 +3,9 @@
 One list per persona, then one engagement read per viral post, all concurrently (bounded), each call
 bounded by its timeout and the whole run by a budget; then the writes, one by one in the adaptor's order.
 A post's failure is reported with its reason and creates nothing; the rest carry on. A post is stored on
-the same `source_ref` as a push with `post_id` (one achievement, whoever told us first) and updated only when its counters grew (SPEC §5). Two syncs at
-once (schedule + manual) store each post once: the store's conditional writes decide.
+the same `source_ref` as a push with `post_id` (one achievement, whoever told us first) and updated only
+when its counters grew (SPEC §5). Two syncs at once (schedule + manual) store each post once: the
+store's conditional writes decide.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from achievements.core.models import Source, utcnow
 from achievements.core.observability import logger, metrics
 from achievements.core.secrets import SecretSource, SecretUnavailable
 from achievements.store import AchievementStore
+from achievements.store.achievements import fingerprint
 from achievements.threads.client import AdaptorError, ThreadsAdaptorClient, auth_from_secret
 from achievements.threads.drafts import NotMeasurable, adaptor_post_draft, adaptor_posts, adaptor_viral_post, post_ref
 from achievements.threads.models import (
@@ -294,6 +296,10 @@ class ThreadsSync:
         )
         counters = {"views": viral.views, "likes": viral.likes, "shares": viral.shares}
         existing = self.store.find_by_ref(Source.THREADS, post_ref(viral))
+        if existing is not None and existing[1] == fingerprint(adaptor_post_draft(viral, measured.comments)):
+            # What the last sync stored, exactly: one read, as a repeat of `POST /threads/track` costs.
+            line.achievement_id, line.reason = existing[0], "no counter grew (views, likes, shares)"
+            return line, None
         previous = self.store.get(existing[0]) if existing is not None else None
         if previous is not None:
             grew, fell = counter_changes(previous.metrics, counters)
