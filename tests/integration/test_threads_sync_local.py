@@ -107,14 +107,22 @@ def wait_for_sync_status(http: httpx.Client, timeout: float = 60) -> dict[str, A
     raise AssertionError(f"no scheduled sync within {timeout}s: {body}")
 
 
-def test_the_first_scheduled_sync_stores_the_demo_adaptors_viral_posts(stack: LocalStack, http: httpx.Client) -> None:
+@pytest.fixture(scope="module")
+def first_scheduled(http: httpx.Client) -> dict[str, Any]:
+    """The status once the first scheduled sync has run (before any test syncs by hand)."""
+    return wait_for_sync_status(http)
+
+
+def test_the_first_scheduled_sync_stores_the_demo_adaptors_viral_posts(
+    stack: LocalStack, first_scheduled: dict[str, Any]
+) -> None:
     # Given `make local`'s stack: the demo threads-adaptor and the template's sync schedule
     assert stack.threads_adaptor is not None
     env = stack.functions["ThreadsSyncFunction"].spec.env
     assert env["THREADS_ADAPTOR_URL"] == stack.threads_adaptor.url
 
     # When the first scheduled sync has run
-    status = wait_for_sync_status(http)
+    status = first_scheduled
 
     # Then its three viral posts are achievements, and the status tells the run
     assert status["last_outcome"] == "succeeded"
@@ -129,9 +137,10 @@ def test_the_first_scheduled_sync_stores_the_demo_adaptors_viral_posts(stack: Lo
     ]
 
 
-def test_syncing_again_over_http_changes_nothing(stack: LocalStack, http: httpx.Client) -> None:
+def test_syncing_again_over_http_changes_nothing(
+    stack: LocalStack, http: httpx.Client, first_scheduled: dict[str, Any]
+) -> None:
     # Given the scheduled sync ran
-    wait_for_sync_status(http)
     before = sorted(json.dumps(item, sort_keys=True) for item in stored_achievements(stack))
 
     # When POST /threads/sync runs again and again
@@ -145,9 +154,10 @@ def test_syncing_again_over_http_changes_nothing(stack: LocalStack, http: httpx.
     assert sorted(json.dumps(item, sort_keys=True) for item in stored_achievements(stack)) == before
 
 
-def test_a_push_of_a_synced_post_is_the_same_achievement(stack: LocalStack, http: httpx.Client) -> None:
+def test_a_push_of_a_synced_post_is_the_same_achievement(
+    stack: LocalStack, http: httpx.Client, first_scheduled: dict[str, Any]
+) -> None:
     # Given the scheduled sync ran
-    wait_for_sync_status(http)
     ids = {item["source_ref"]["S"]: int(item["id"]["N"]) for item in stored_achievements(stack, "threads")}
 
     # When the same post is pushed with post_id = its thread_id

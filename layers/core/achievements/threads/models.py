@@ -118,7 +118,9 @@ class SyncedPost(BaseModel):
 
 
 class SyncCounts(BaseModel):
-    seen: int = Field(default=0, description="Distinct posts in the adaptor's lists")
+    seen: int = Field(
+        default=0, description="Entries read from the adaptor's lists: created + updated + unchanged + skipped + failed"
+    )
     viral: int = Field(default=0, description="Posts at or above the viral threshold in the list")
     created: int = 0
     updated: int = 0
