@@ -18,6 +18,9 @@ from devstack.template import api_routes, create_tables, function_environment, r
 
 DEFAULT_API_KEY = "local-dev-api-key"
 TABLE_PREFIX = "local"
+# With the demo threads-adaptor, its sync's schedule fires this soon after start (then at the template's rate),
+# so its viral posts appear without waiting the hour.
+FIRST_SYNC_AFTER_SECONDS = 5.0
 
 
 def aws_env(dynamodb_endpoint: str) -> dict[str, str]:
@@ -46,8 +49,11 @@ class LocalStack:
     count_dynamodb_calls: bool = False
     quiet: bool = False  # functions' logs discarded (benchmarks) instead of shown on stderr
     demo_prometheus: bool = False  # a Threads-Agent exporter + Debian's Prometheus scraping it, for the scrape
+    demo_threads_adaptor: bool = False  # a demo threads-adaptor on loopback, which the Threads-Agent sync pulls
+    first_sync_after: float = FIRST_SYNC_AFTER_SECONDS
     prometheus: Any = None
     exporter: Any = None
+    threads_adaptor: Any = None
     dynamodb: DynamoDBLocal | None = None
     call_counter: CountingProxy | None = None
     services: LocalAwsServices | None = None
@@ -71,6 +77,8 @@ class LocalStack:
     def _start(self, log: Callable[[str], None]) -> LocalStack:
         if self.demo_prometheus and "PrometheusUrl" not in self.parameter_overrides:
             self._start_prometheus(log)
+        if self.demo_threads_adaptor and "ThreadsAdaptorUrl" not in self.parameter_overrides:
+            self._start_threads_adaptor(log)
         params = parameter_values(self.parameter_overrides)
         log(
             "starting DynamoDB Local"
@@ -113,8 +121,14 @@ class LocalStack:
             log(f"queue {source.queue_logical_id} -> {source.function} (batch {source.batch_size})")
         for schedule in schedule_sources(params, self.names):
             every = self.schedule_every or schedule.every_seconds
-            self.schedulers.append(LocalScheduler(schedule, self.invoke, every, log).start())
-            log(f"schedule {schedule.name} -> {schedule.function} every {every:g}s")
+            first = (
+                self.first_sync_after if self.threads_adaptor and schedule.function == "ThreadsSyncFunction" else None
+            )
+            self.schedulers.append(LocalScheduler(schedule, self.invoke, every, log, first_after=first).start())
+            log(
+                f"schedule {schedule.name} -> {schedule.function} every {every:g}s"
+                + (f" (first in {first:g}s)" if first is not None else "")
+            )
 
         self.gateway = LocalApiGateway(
             api_routes(),
@@ -138,6 +152,13 @@ class LocalStack:
         self.prometheus = PrometheusServer(targets=[self.exporter.target], scrape_interval="5s").start()
         self.parameter_overrides = {**self.parameter_overrides, "PrometheusUrl": self.prometheus.url}
         log(f"Prometheus {self.prometheus.url} scraping the demo Threads-Agent exporter on {self.exporter.target}")
+
+    def _start_threads_adaptor(self, log: Callable[[str], None]) -> None:
+        from devstack.threads_adaptor import ThreadsAdaptor
+
+        self.threads_adaptor = ThreadsAdaptor().start()
+        self.parameter_overrides = {**self.parameter_overrides, "ThreadsAdaptorUrl": self.threads_adaptor.url}
+        log(f"demo threads-adaptor {self.threads_adaptor.url} (5 posts, 3 viral) for the Threads-Agent sync")
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         return self.functions[function].invoke(event)
@@ -170,6 +191,9 @@ class LocalStack:
         if self.exporter is not None:
             self.exporter.stop()
             self.exporter = None
+        if self.threads_adaptor is not None:
+            self.threads_adaptor.stop()
+            self.threads_adaptor = None
 
     def __enter__(self) -> LocalStack:
         return self.start(log=lambda _: None)

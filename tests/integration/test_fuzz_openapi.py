@@ -121,11 +121,13 @@ def report_figures(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    # Prometheus on a loopback port nothing listens on: every scrape reports its metrics unreachable, at once.
-    prometheus = f"http://127.0.0.1:{free_port()}"
-    with LocalStack(
-        port=free_port(), api_key=KEY, quiet=True, parameter_overrides={"PrometheusUrl": prometheus}
-    ) as running:
+    # Prometheus and the threads-adaptor on loopback ports nothing listens on: every scrape and sync reports
+    # them unreachable, at once.
+    nowhere = {
+        "PrometheusUrl": f"http://127.0.0.1:{free_port()}",
+        "ThreadsAdaptorUrl": f"http://127.0.0.1:{free_port()}",
+    }
+    with LocalStack(port=free_port(), api_key=KEY, quiet=True, parameter_overrides=nowhere) as running:
         yield running
 
 

@@ -166,6 +166,13 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
         # added by SAM for EventInvokeConfig's OnFailure destination
         | allow(["sqs:SendMessage"], "PrometheusScrapeDeadLetterQueue")
     ),
+    "ThreadsSyncFunction": (
+        # SyncStateStore (GetItem, PutItem) + store.upsert
+        allow(STORE_WRITE, TABLE)
+        | allow(SECRET_READ, "ThreadsAdaptorAuthSecret")
+        # added by SAM for EventInvokeConfig's OnFailure destination
+        | allow(["sqs:SendMessage"], "ThreadsSyncDeadLetterQueue")
+    ),
     "InsightsQueryFunction": INSIGHTS,
     "InsightsQueryIamFunction": INSIGHTS,
 }
@@ -175,7 +182,9 @@ EXPECTED_MANAGED = {name: {BASIC_EXECUTION, XRAY_WRITE} for name in EXPECTED_GRA
 # Roles that are not a function's: EventBridge Scheduler's, invoking the scrape and dead-lettering its events.
 OTHER_ROLES = {
     "PrometheusScrapeFunctionScheduleRole": allow(["lambda:InvokeFunction"], "PrometheusScrapeFunction")
-    | allow(["sqs:SendMessage"], "PrometheusScrapeDeadLetterQueue")
+    | allow(["sqs:SendMessage"], "PrometheusScrapeDeadLetterQueue"),
+    "ThreadsSyncFunctionScheduleRole": allow(["lambda:InvokeFunction"], "ThreadsSyncFunction")
+    | allow(["sqs:SendMessage"], "ThreadsSyncDeadLetterQueue"),
 }
 
 

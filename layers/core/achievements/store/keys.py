@@ -9,6 +9,7 @@
 | GitHub delivery | `DELIVERY#<source>#<delivery id>` | `DELIVERY` | | |
 | metric state | `METRIC#<name>` | `STATE` | | |
 | scrape status | `SCRAPE` | `STATUS` | | |
+| Threads sync status | `THREADS_SYNC` | `STATUS` | | |
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ METRIC_PREFIX = "METRIC#"
 Key = dict[str, dict[str, Any]]
 COUNTER_KEY: Key = {PK: {"S": "COUNTER"}, SK: {"S": "ACHIEVEMENT_ID"}}
 SCRAPE_STATUS_KEY: Key = {PK: {"S": SCRAPE_PK}, SK: {"S": "STATUS"}}
+THREADS_SYNC_STATUS_KEY: Key = {PK: {"S": "THREADS_SYNC"}, SK: {"S": "STATUS"}}
 
 
 def achievement_key(achievement_id: int) -> Key:
