@@ -29,7 +29,8 @@ def test_globals_pin_one_python_runtime_that_the_tests_run_on() -> None:
 
     runtime = TEMPLATE["Globals"]["Function"]["Runtime"]
     assert runtime == f"python{sys.version_info.major}.{sys.version_info.minor}"
-    assert TEMPLATE["Globals"]["Function"]["Tracing"] == "Active"
+    assert TEMPLATE["Globals"]["Function"]["Tracing"] == {"Ref": "Tracing"}
+    assert TEMPLATE["Parameters"]["Tracing"]["Default"] == "Active"
 
 
 @pytest.mark.parametrize("route", api_routes(), ids=lambda r: f"{r.method} {r.path}")
