@@ -4,9 +4,12 @@ A cold function's first request costs about twice a steady one in CPU (docs/qual
 service model and builds each operation's serializer on first use, Powertools compiles the routes and the
 validation of their models on the first request. `prime` does that work at init, without any I/O:
 
-- it makes the function's AWS clients and sends each of their operations the function uses through
-  botocore's whole request path up to the wire, where a `before-call` hook answers instead of the service
-  (no connection opened, no request signed, so no credentials resolved: nothing to go stale in a snapshot);
+- it makes the function's AWS clients and sends each operation the functions use through botocore's whole
+  request path (validation, serialization, endpoint rules, signing) up to the wire, where a `before-send`
+  hook answers an empty 200 instead of the service, which botocore parses: no connection is opened, so
+  none can be stale in a snapshot. The credentials it signs with are those the client was made with
+  (botocore resolves them when the client is made, priming or not): on SnapStart, refreshable ones from
+  the container endpoint, fetched again once expired;
 - it resolves synthetic requests that the app refuses before reading any store (a 4xx of validation).
 
 Only when init runs ahead of the invokes (`AWS_LAMBDA_INITIALIZATION_TYPE` snap-start or
@@ -78,8 +81,22 @@ def request(method: str, path: str, body: Any = None, query: dict[str, str] | No
     }
 
 
-def _answer_locally(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
-    return AWSResponse("https://priming.invalid", 200, {}, None), {}
+class _Body:
+    """The raw body of a canned answer (what urllib3 would hand botocore)."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def stream(self, **_: Any) -> Any:
+        yield self.content
+
+
+def _answer_locally(request: Any, **_: Any) -> AWSResponse:
+    # An empty JSON answer: botocore parses it as the service's (every operation here answers JSON or XML).
+    xml = "sqs" in request.url and "json" not in request.headers.get("Content-Type", "")
+    body = b"<SendMessageResponse/>" if xml else b"{}"
+    headers = {"Content-Type": "text/xml" if xml else "application/x-amz-json-1.0", "x-amzn-RequestId": "priming"}
+    return AWSResponse(request.url, 200, headers, _Body(body))
 
 
 def prime_clients(clients: AwsClients, services: tuple[str, ...]) -> int:
@@ -87,7 +104,7 @@ def prime_clients(clients: AwsClients, services: tuple[str, ...]) -> int:
     calls = 0
     for service in services:
         client = clients.get(service)
-        event = f"before-call.{client.meta.service_model.service_id.hyphenize()}"
+        event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
         client.meta.events.register_first(event, _answer_locally, unique_id="achievements-priming")
         try:
             for operation, parameters in OPERATIONS.get(service, []):
