@@ -96,7 +96,7 @@ def _answer_locally(request: Any, **_: Any) -> AWSResponse:
     xml = "sqs" in request.url and "json" not in request.headers.get("Content-Type", "")
     body = b"<SendMessageResponse/>" if xml else b"{}"
     headers = {"Content-Type": "text/xml" if xml else "application/x-amz-json-1.0", "x-amzn-RequestId": "priming"}
-    return AWSResponse(request.url, 200, headers, _Body(body))
+    return AWSResponse(request.url, 200, headers, _Body(body))  # type: ignore[arg-type]
 
 
 def prime_clients(clients: AwsClients, services: tuple[str, ...]) -> int:
@@ -127,7 +127,7 @@ def prime(
         return False
     prime_clients(clients, services)
     for event in requests:
-        answer = app.resolve(event, None)
+        answer = app.resolve(event, None)  # type: ignore[arg-type]  # no invocation: no context
         if answer.get("statusCode", 500) >= 500 or answer.get("statusCode", 0) < 400:
             # A priming request must be refused (no I/O); an answer otherwise means it read or wrote something.
             raise RuntimeError(f"priming request {event['httpMethod']} {event['path']} answered {answer['statusCode']}")
