@@ -91,7 +91,7 @@ def test_unscored_ones_fill_the_rest_without_reading_scored_ones_again(store, mo
     newest = [q for q in queries if q["IndexName"] == "gsi1"]
     assert newest
     assert "attribute_not_exists" in newest[0]["FilterExpression"]
-    assert sum(q["returned"] for q in queries) <= 3 + 25
+    assert sum(q["returned"] for q in queries) == 10
 
 
 def test_the_handler_renders_the_projected_achievements(store, moto_tables, lambda_context) -> None:

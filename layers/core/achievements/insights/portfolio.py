@@ -27,8 +27,8 @@ from achievements.store.codec import from_item
 from achievements.store.reads import AchievementReader, IndexQuery
 
 QUERY_PAGE = 100
-# A filtered page (unscored only) is never smaller than this, however few entries are still missing: fewer
-# items per round trip would cost round trips where scored ones come between the unscored.
+# Once a filtered page (unscored only) came back short, the next ones are never smaller than this, however few
+# entries are still missing: fewer items per round trip would cost round trips where scored ones come between.
 MIN_FILTERED_PAGE = 25
 TITLE = "Achievement Portfolio"
 # What the portfolio renders of an achievement (PortfolioEntry's fields and the section's category): the only
@@ -48,17 +48,23 @@ def _entry(item: dict[str, Any]) -> Chosen:
 
 
 def _walk(reader: AchievementReader, spec: IndexQuery, most: int, min_page: int = 1) -> Iterator[Chosen]:
-    """Up to `most` achievements in index order; each page asks for no more than are still missing."""
+    """Up to `most` achievements in index order; a page asks for no more than are still missing.
+
+    After a filtered page came back short (its filter dropped some), the next ones ask for `min_page` at least.
+    """
     position = None
     yielded = 0
+    floor = 1
     while yielded < most:
-        page = min(QUERY_PAGE, max(most - yielded, min_page))
+        page = min(QUERY_PAGE, max(most - yielded, floor))
         items, position = reader.query(spec, position, page, RENDERED)
         for item in items[: most - yielded]:
             yield _entry(item)
             yielded += 1
         if position is None:
             return
+        if len(items) < page:
+            floor = min_page
 
 
 def portfolio_achievements(reader: AchievementReader, limit: int) -> list[Chosen]:
