@@ -1,7 +1,7 @@
 """Cold start: import time of each function's handler module from `sam build` output, as Lambda loads it.
 
 Each sample is a fresh interpreter without this venv's packages (`-S -s`; code + layer + the runtime's
-boto3 only), median of N, interleaved. Printed as a ratio to `import boto3` alone and beside THE FLOOR,
+boto3 only), the CPU time of its import, median of N, interleaved. Printed as a ratio to `import boto3` alone and beside THE FLOOR,
 both measured in the same run: what an API function cannot do without (boto3 and one client, a pydantic
 model, Powertools Logger/Metrics/Tracer and the REST resolver), with the function's own environment.
 `function / floor` is the gap to close (docs/quality.md: within 1.05). Also in the same run: `import openai`
@@ -27,9 +27,11 @@ from pathlib import Path
 from devstack.functions import lambda_runtime_dir, parameter_values, resolve_env
 from devstack.template import ROOT, function_environment, resources
 
+# CPU seconds of the import (process_time): on a shared machine the wall time also counts other processes'
+# load, which can swamp the differences measured here; an import is CPU-bound (no I/O past the file reads).
 PROBE = (
-    "import sys, time, importlib; t = time.perf_counter(); importlib.import_module({module!r}); "
-    "print(time.perf_counter() - t, 'openai' in sys.modules)"
+    "import sys, time, importlib; t = time.process_time(); importlib.import_module({module!r}); "
+    "print(time.process_time() - t, 'openai' in sys.modules)"
 )
 
 
@@ -69,7 +71,7 @@ def build(target: Path) -> None:
 
 
 def probe(module: str, path: list[Path], env: dict[str, str], isolated: bool = True) -> tuple[float, bool]:
-    """Seconds one fresh interpreter takes to import `module`, and whether that loaded openai.
+    """CPU seconds one fresh interpreter takes to import `module`, and whether that loaded openai.
 
     Isolated (the default), it sees only `path` and the Lambda runtime's own packages, as on Lambda.
     """
@@ -177,7 +179,7 @@ def main() -> None:
                 after[name].append(seconds)
         medians = {key: statistics.median(values) for key, values in samples.items()}
         boto3_alone, floor = medians["boto3"], medians["floor"]
-        print(f"import boto3 alone: {boto3_alone * 1000:.0f} ms (median of {args.runs}, interleaved) = 1.00")
+        print(f"import boto3 alone: {boto3_alone * 1000:.0f} ms CPU (median of {args.runs}, interleaved) = 1.00")
         print(f"the floor (boto3 + client, pydantic, Logger/Metrics/Tracer, REST resolver): {floor / boto3_alone:.2f}x")
         print(f"import openai alone (no boto3): {medians['openai'] / boto3_alone:.2f}x\n")
         head = f"{'function':34} {'import':>8} {'floor':>7} {'/floor':>7}"

@@ -23,6 +23,7 @@ from achievements.prometheus.models import (
 from achievements.prometheus.settings import prometheus_settings
 
 deps.build(prometheus_settings())
+tracer.patch(["httpx"])  # its Prometheus queries as X-Ray subsegments (the shared tracer patches botocore only)
 app = make_resolver()
 
 
