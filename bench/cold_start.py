@@ -2,8 +2,9 @@
 
 Each sample is a fresh interpreter without this venv's packages (`-S -s`; code + layer + the runtime's
 boto3 only), the CPU time of its import, median of N, interleaved. Printed as a ratio to `import boto3`
-alone and beside THE FLOOR, both measured in the same run: what an API function cannot do without (boto3 and one client, a pydantic
-model, Powertools Logger/Metrics/Tracer and the REST resolver), with the function's own environment.
+alone and beside THE FLOOR, both measured in the same run: what an API function cannot do without
+(boto3 and one client, a pydantic model, Powertools Logger/Metrics/Tracer and the REST resolver), with
+the function's own environment.
 `function / floor` is the gap to close (docs/quality.md: within 1.05). Also in the same run: `import openai`
 alone (DeepAnalysisFunction's SDK), and one function with tracing off (the Tracing parameter's cost).
 
