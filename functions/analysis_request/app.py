@@ -18,6 +18,7 @@ from achievements.analysis.models import DeepAnalysisAnswer
 from achievements.analysis.service import deep_analysis_status, request_deep_analysis
 from achievements.analysis.settings import analysis_request_settings
 from achievements.core.observability import logger, metrics, tracer
+from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 
 requests.build(analysis_request_settings())
@@ -70,3 +71,13 @@ def analysis_status(id: AchievementId) -> DeepAnalysisAnswer:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, requests.current().settings.max_body_bytes)
+
+
+# SnapStart priming: the first request's one-time work before the snapshot (no I/O)
+prime(
+    app,
+    requests.clients,
+    request("POST", "/analyze/deep/0"),
+    request("GET", "/analyze/deep/0"),
+    services=("dynamodb", "sqs"),
+)

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from achievements.core.models import Achievement
 from achievements.core.observability import logger, metrics, tracer
+from achievements.http.priming import prime
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.insights import queries as q
 from achievements.insights.deps import deps
@@ -117,3 +118,6 @@ def get_portfolio(
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
+
+
+prime(app, deps.clients, *q.PRIMING)  # SnapStart priming

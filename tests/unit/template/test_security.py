@@ -181,9 +181,10 @@ XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"  # Tracing: Active
 EXPECTED_MANAGED = {name: {BASIC_EXECUTION, XRAY_WRITE} for name in EXPECTED_GRANTS} | {"DeepAnalysisFunction": set()}
 # Roles that are not a function's: EventBridge Scheduler's, invoking the scrape and dead-lettering its events.
 OTHER_ROLES = {
-    "PrometheusScrapeFunctionScheduleRole": allow(["lambda:InvokeFunction"], "PrometheusScrapeFunction")
+    # The schedules invoke the alias `live` (AutoPublishAlias), i.e. the published version SnapStart snapshots.
+    "PrometheusScrapeFunctionScheduleRole": allow(["lambda:InvokeFunction"], "PrometheusScrapeFunctionAliaslive")
     | allow(["sqs:SendMessage"], "PrometheusScrapeDeadLetterQueue"),
-    "ThreadsSyncFunctionScheduleRole": allow(["lambda:InvokeFunction"], "ThreadsSyncFunction")
+    "ThreadsSyncFunctionScheduleRole": allow(["lambda:InvokeFunction"], "ThreadsSyncFunctionAliaslive")
     | allow(["sqs:SendMessage"], "ThreadsSyncDeadLetterQueue"),
 }
 

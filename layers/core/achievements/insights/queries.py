@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from achievements.core.models import Category, Source
+from achievements.http.priming import request
 from achievements.insights.dates import FromBound, ToBound
 from achievements.insights.listing import MAX_LIMIT
 from achievements.insights.models import DateField, PortfolioFormat, Sort
@@ -39,3 +40,10 @@ CursorQuery = Annotated[
 ]
 FormatQuery = Annotated[PortfolioFormat, Query(description="markdown (default), json or html")]
 AchievementIdPath = Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
+
+# Requests the handler refuses before reading the store (422): its priming at init (achievements/http/priming.py).
+PRIMING = (
+    request("GET", "/achievements", query={"limit": "0"}),
+    request("GET", "/achievements/0"),
+    request("GET", "/portfolio", query={"format": "none"}),
+)

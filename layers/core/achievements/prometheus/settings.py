@@ -8,7 +8,6 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import SettingsConfigDict
 
 from achievements.core.settings import CoreSettings
 from achievements.prometheus.thresholds import HistoryPolicy
@@ -16,8 +15,6 @@ from achievements.prometheus.thresholds import HistoryPolicy
 
 class PrometheusSettings(CoreSettings):
     """README, "Environment variables": every field's variable and default."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     prometheus_url: str = Field(default="http://prometheus:9090", validation_alias="PROMETHEUS_URL")
     timeout_seconds: float = Field(default=5.0, gt=0, le=20, validation_alias="PROMETHEUS_TIMEOUT_SECONDS")

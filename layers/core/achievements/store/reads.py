@@ -60,6 +60,8 @@ class IndexQuery:
     category: Category | None = None
     source: Source | None = None
     min_impact: float | None = None
+    # Only achievements without an impact score (not in the sparse impact index): gsi1 only.
+    unscored: bool = False
 
     def arguments(self, table_name: str) -> dict[str, Any]:
         names: dict[str, str] = {}
@@ -83,6 +85,9 @@ class IndexQuery:
                 names["#impact"] = "impact_score"
                 values[":min_impact"] = serialize(self.min_impact)
                 filters.append("#impact >= :min_impact")
+            if self.unscored:
+                names["#impact_pk"] = IMPACT_PK
+                filters.append("attribute_not_exists(#impact_pk)")
         else:
             key = "gsi2pk = :partition"
             values[":partition"] = {"S": IMPACT_PARTITION}
@@ -157,11 +162,23 @@ class AchievementReader:
         return [achievement_of(item) for item in response.get("Items", [])]
 
     def query(
-        self, spec: IndexQuery, position: dict[str, str] | None, limit: int
+        self,
+        spec: IndexQuery,
+        position: dict[str, str] | None,
+        limit: int,
+        attributes: tuple[str, ...] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
-        """One Query page: raw items in index order, and where the next page starts (None at the end)."""
+        """One Query page: raw items in index order, and where the next page starts (None at the end).
+
+        `attributes`: only these come back (ProjectionExpression), so botocore parses no other; the page's
+        position still does (DynamoDB returns LastEvaluatedKey whatever is projected).
+        """
         arguments = spec.arguments(self.table_name)
         arguments["Limit"] = limit
+        if attributes:
+            names = {f"#a{i}": name for i, name in enumerate(attributes)}
+            arguments["ProjectionExpression"] = ", ".join(names)
+            arguments["ExpressionAttributeNames"] = {**arguments.get("ExpressionAttributeNames", {}), **names}
         if position:
             arguments["ExclusiveStartKey"] = start_key(position)
         response = self.client.query(**arguments)
