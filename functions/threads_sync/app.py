@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from achievements.core.observability import logger, metrics, tracer
+from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.threads.deps import sync_deps
 from achievements.threads.models import ScheduledSyncEvent, SyncReport, SyncRequest, SyncStatus, SyncTrigger
@@ -71,3 +72,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if "httpMethod" in event and "requestContext" in event:
         return resolve(app, event, context, sync_deps.current().settings.max_body_bytes)
     return scheduled_sync(event)
+
+
+prime(app, sync_deps.clients, request("POST", "/threads/sync", {"limit": 0}))  # SnapStart priming

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import ConfigDict, Field, field_validator
 
 from achievements.core.settings import CoreSettings
 
@@ -15,14 +14,14 @@ from achievements.core.settings import CoreSettings
 class ThreadsSyncSettings(CoreSettings):
     """docs/threads.md, "Threads-Agent sync": every field's variable and default."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     adaptor_url: str = Field(default="http://threads-adaptor:8000", validation_alias="THREADS_ADAPTOR_URL")
     timeout_seconds: float = Field(default=5.0, gt=0, le=20, validation_alias="THREADS_ADAPTOR_TIMEOUT_SECONDS")
     auth_secret_id: str = Field(default="", max_length=2048, validation_alias="THREADS_ADAPTOR_AUTH_SECRET_ID")
     auth_cache_seconds: int = Field(default=300, ge=0, le=3600, validation_alias="THREADS_ADAPTOR_AUTH_CACHE_SECONDS")
     limit: int = Field(default=50, ge=1, le=200, validation_alias="THREADS_SYNC_LIMIT")
-    persona_ids: Annotated[tuple[str, ...], NoDecode] = Field(default=(), validation_alias="THREADS_SYNC_PERSONA_IDS")
+    persona_ids: tuple[str, ...] = Field(default=(), validation_alias="THREADS_SYNC_PERSONA_IDS")
     max_concurrency: int = Field(default=8, ge=1, le=32, validation_alias="THREADS_SYNC_MAX_CONCURRENCY")
     run_seconds: float = Field(default=22.0, gt=0, le=900, validation_alias="THREADS_SYNC_RUN_SECONDS")
     interval_hours: int = Field(default=1, ge=1, validation_alias="THREADS_SYNC_INTERVAL_HOURS")
