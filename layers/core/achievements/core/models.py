@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -121,5 +122,27 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
+def _decimal_digits(value: Any) -> Any:
+    # Lax int parsing takes "01", "+1", "1_000" and " 1"; an id is written one way only.
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and value[:1] != "0"):
+        raise ValueError("expected a positive integer in decimal digits (no sign, leading zero, space or _)")
+    return value
+
+
+# An id in a path: a positive integer written in plain decimal digits.
+IdNumber = Annotated[int, BeforeValidator(_decimal_digits)]
+
+
+def in_utc_range(value: datetime) -> datetime:
+    """`value`, when it is still a date-time once converted to UTC (year 1 at +23:59 is not: it would be year 0)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("date-time is out of range once converted to UTC (years 1..9999)") from error
+    return value
+
+
+# A date-time with an offset that has a UTC equivalent (payloads from outside systems: GitHub).
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(in_utc_range)]
 # A request body's date-time: an ISO 8601 string with an offset (as the OpenAPI document says), never a number.
-RequestDateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+RequestDateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text), AfterValidator(in_utc_range)]
