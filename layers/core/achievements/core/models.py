@@ -73,6 +73,13 @@ class AchievementDraft(BaseModel):
     persona_id: str | None = None
     author: str | None = None
     evidence: dict[str, Any] = Field(default_factory=dict)
+    not_below: dict[str, FiniteFloat] = Field(
+        default_factory=dict,
+        description=(
+            "Numbers a repeat of the event may not lower (SPEC §5), set by the source's rules: a post's counters, "
+            "a milestone's % past target, a GitHub payload's time; a repeat that lowers one is unchanged"
+        ),
+    )
 
 
 class Achievement(AchievementDraft):
@@ -95,6 +102,7 @@ class WriteStatus(StrEnum):
 class WriteResult(BaseModel):
     status: WriteStatus
     achievement_id: int
+    reason: str | None = Field(default=None, description="Why a repeat changed nothing, when it was worse")
 
 
 class TrackResponse(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from achievements.core.models import AchievementDraft, Category, Source
 from achievements.github.models import PullRequestMerged, ReleasePublished
-from achievements.github.rules import pull_request_category, pull_request_ref, release_ref
+from achievements.github.rules import payload_time_floor, pull_request_category, pull_request_ref, release_ref
 
 TITLE_MAX = 300
 DESCRIPTION_MAX = 4000
@@ -63,6 +63,7 @@ def merged_pull_request_draft(event: PullRequestMerged) -> AchievementDraft:
             "base": pr.base.ref,
             "labels": labels,
         },
+        not_below=payload_time_floor(pr.updated_at or pr.merged_at),
     )
 
 
@@ -97,4 +98,5 @@ def published_release_draft(event: ReleasePublished) -> AchievementDraft:
             "prerelease": release.prerelease,
             "target_commitish": release.target_commitish,
         },
+        not_below=payload_time_floor(release.published_at),
     )

@@ -64,6 +64,9 @@ class MergedPullRequest(_Payload):
     body: str | None = None
     user: GitHubUser
     merged_at: UtcDateTime
+    updated_at: UtcDateTime | None = Field(
+        default=None, description="When GitHub last changed the pull request: an older payload is ignored (SPEC §5)"
+    )
     merged_by: GitHubUser | None = None
     labels: list[GitHubLabel] = Field(default_factory=list, max_length=100)
     base: GitHubBranch

@@ -22,3 +22,11 @@ def engaged_views(views: int, engagement_rate: float) -> Decimal:
 def estimated_revenue(views: int, engagement_rate: float) -> Decimal:
     """$0.01 per engaged view, rounded half-up to the cent."""
     return (engaged_views(views, engagement_rate) * REVENUE_PER_ENGAGED_VIEW).quantize(CENT, ROUND_HALF_UP)
+
+
+COUNTERS = ("views", "likes", "shares")
+
+
+def counters_floor(views: int, likes: int, shares: int) -> dict[str, float]:
+    """SPEC §5: a repeat of a post may not lower any of its counters (the store refuses one that does)."""
+    return {"views": float(views), "likes": float(likes), "shares": float(shares)}
