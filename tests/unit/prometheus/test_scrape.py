@@ -416,9 +416,7 @@ def test_a_failed_history_query_fails_only_its_metric(moto_tables, fake) -> None
     fake.history = {"cost_per_follow_dollars": httpx.ReadTimeout}
     report = intelligent(moto_tables, fake).scrape(MANUAL)
     assert report.errors == {
-        "cost_per_follow_dollars": MetricError(
-            kind="timeout", message="history: no answer from Prometheus within 2s"
-        )
+        "cost_per_follow_dollars": MetricError(kind="timeout", message="history: no answer from Prometheus within 2s")
     }
     assert [a.metric_name for a in report.achievements] == ["uptime"]
 
