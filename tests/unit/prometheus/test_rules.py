@@ -222,7 +222,8 @@ def test_two_scrapes_of_one_state_keep_the_better_improvement(store) -> None:
     target = targets_by_name()["content_generation_latency_seconds"]
     better = improvement_draft(target, 1.2, 2.0, None, 3, AT)
     worse = improvement_draft(target, 1.5, 2.0, None, 3, AT)
-    assert better is not None and worse is not None
+    assert better is not None
+    assert worse is not None
     # When the better one is written first, then the worse one
     first = store.upsert(better)
     second = store.upsert(worse)

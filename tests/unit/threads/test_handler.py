@@ -209,5 +209,6 @@ def test_a_better_repeat_keeps_the_analysis_and_its_score(lambda_context, store,
     stored = store.get(1)
     assert stored is not None
     assert stored.impact_score == 77.0
-    assert stored.analysis is not None and stored.analysis["achievement_fingerprint"] != stored.fingerprint
+    assert stored.analysis is not None
+    assert stored.analysis["achievement_fingerprint"] != stored.fingerprint
     assert moto_tables.recomputed_aggregates().scored == 1
