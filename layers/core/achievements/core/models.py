@@ -18,7 +18,10 @@ from pydantic import (
     StrictBool,
     StrictInt,
     model_serializer,
+    model_validator,
 )
+
+from achievements.core.texts import clean_text, cleaned
 
 
 class Category(StrEnum):
@@ -52,9 +55,18 @@ def utcnow() -> datetime:
 
 
 class AchievementDraft(BaseModel):
-    """Everything an event says about an achievement, before the store gives it an id."""
+    """Everything an event says about an achievement, before the store gives it an id.
+
+    Every string in it is cleaned of control, bidi-override and tag characters (core/texts.py) before it is
+    stored, rendered or put in a prompt.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        return cleaned(data) if isinstance(data, dict) else data
 
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(max_length=4000)
@@ -136,6 +148,13 @@ def _decimal_digits(value: Any) -> Any:
         raise ValueError("expected a positive integer in decimal digits (no sign, leading zero, space or _)")
     return value
 
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# Text of a request body: control, bidi-override and tag characters stripped before any other check.
+CleanText = Annotated[str, BeforeValidator(_clean)]
 
 # An id in a path: a positive integer written in plain decimal digits.
 IdNumber = Annotated[int, BeforeValidator(_decimal_digits)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from achievements.core.models import AchievementDraft, Category, Source
+from achievements.core.texts import safe_link
 from achievements.github.models import PullRequestMerged, ReleasePublished
 from achievements.github.rules import payload_time_floor, pull_request_category, pull_request_ref, release_ref
 
@@ -53,7 +54,7 @@ def merged_pull_request_draft(event: PullRequestMerged) -> AchievementDraft:
         evidence={
             "repo": repo.full_name,
             "number": pr.number,
-            "url": pr.html_url,
+            "url": safe_link(pr.html_url),
             "commits": pr.commits,
             "additions": pr.additions,
             "deletions": pr.deletions,
@@ -93,7 +94,7 @@ def published_release_draft(event: ReleasePublished) -> AchievementDraft:
             "release_id": release.id,
             "tag": release.tag_name,
             "name": name,
-            "url": release.html_url,
+            "url": safe_link(release.html_url),
             "published_at": release.published_at.isoformat() if release.published_at else None,
             "prerelease": release.prerelease,
             "target_commitish": release.target_commitish,
