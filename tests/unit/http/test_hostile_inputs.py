@@ -115,7 +115,7 @@ def test_listing_bounds_at_the_calendar_edges_are_422_or_answered(lambda_context
         assert (status, answer["message"]) == (422, f"invalid request: {bound}")
 
 
-@pytest.mark.parametrize("written", ["01", "+1", "1_000", "%201", "１"])
+@pytest.mark.parametrize("written", ["01", "+1", "1_000", "%201", "\uff11"])
 @pytest.mark.parametrize("route", ["achievement_get.json", "analyze_deep_get.json"])
 def test_ids_are_plain_decimal_digits(lambda_context, moto_tables, written: str, route: str) -> None:
     # Given an id written another way than plain digits
