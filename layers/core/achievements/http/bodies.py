@@ -16,6 +16,8 @@ MAX_INTEGER_DIGITS = 30
 # that is not part of a string, a fraction or an exponent (a number's integer part).
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"\s*(:?)|([\[{])|([\]}])|(?<![\w.+-])(-?\d+)')
 
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_INTEGER_DIGITS + 1}}}")
+
 
 def _path(keys: list[str | None]) -> str:
     named = [key for key in keys if key is not None]
@@ -24,7 +26,13 @@ def _path(keys: list[str | None]) -> str:
 
 def hostile_shape(body: str) -> str | None:
     """Why `body` is refused before parsing (nesting deeper than MAX_DEPTH, an integer of more than
-    MAX_INTEGER_DIGITS digits), naming the field; None when neither."""
+    MAX_INTEGER_DIGITS digits), naming the field; None when neither.
+
+    Ordinary bodies cost two C-speed passes: too few brackets to nest that deep and no long run of digits
+    means neither can occur. Only the others are walked token by token (bounded by the body size limit).
+    """
+    if body.count("[") + body.count("{") <= MAX_DEPTH and not _LONG_DIGITS.search(body):
+        return None
     keys: list[str | None] = []  # the key each open container was opened under (None: an array element)
     pending: str | None = None
     for token in _TOKEN.finditer(body):
