@@ -160,12 +160,33 @@ def build_portfolio(reader: AchievementReader, limit: int, now: datetime | None 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
 _MARKDOWN_BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
+# What GFM's autolink extension turns into links without any markup: `scheme://`, `www.`, `mailto:`/`xmpp:`
+# and e-mail addresses. A backslash before the `:`, the `.` or the `@` shows the same text and makes no link.
+_AUTOLINK_COLON = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=mailto)(:)|(?<=xmpp)(:)")
+_AUTOLINK_WWW = re.compile(r"(?i)\b(www)\.")
+
+
+# GFM links an e-mail address whatever is escaped in it (it looks at the text after escapes): shown as code.
+_EMAIL = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+
+
+def _escape_words(text: str) -> str:
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK_COLON.sub(r"\\:", text)
+    return _AUTOLINK_WWW.sub(r"\1\\.", text).replace("@", "\\@")
 
 
 def escape_markdown(text: str) -> str:
-    """One line shown literally by a CommonMark renderer: no emphasis, links, headings, lists or raw HTML."""
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return _MARKDOWN_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    """One line shown literally by a CommonMark/GFM renderer: no emphasis, links (bare URLs and e-mail addresses
+    included), headings, lists or raw HTML."""
+    text = " ".join(text.split())
+    parts, at = [], 0
+    for email in _EMAIL.finditer(text):
+        parts.append(_escape_words(text[at : email.start()]))
+        parts.append(f"`{email.group(0)}`")  # a code span: the same characters, never a link
+        at = email.end()
+    parts.append(_escape_words(text[at:]))
+    return _MARKDOWN_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), "".join(parts))
 
 
 def _score(entry: PortfolioEntry) -> str:

@@ -277,7 +277,6 @@ class PrometheusScraper:
         return StatusResponse(
             status="active" if settings.schedule_state == "ENABLED" else "paused",
             interval_hours=settings.interval_hours,
-            prometheus_url=settings.display_url,
             thresholds={target.name: target.threshold for target in targets},
             last_values={name: state.last_value for name, state in states.items() if state.last_value is not None},
             last_run_at=last_run.started_at if last_run else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -45,14 +45,6 @@ class PrometheusSettings(CoreSettings):
         return HistoryPolicy(
             timedelta(hours=self.history_window_hours), self.history_quantile, self.history_min_samples
         )
-
-    @property
-    def display_url(self) -> str:
-        """The URL without any user name, as the status shows it."""
-        parts = urlsplit(self.prometheus_url)
-        host = parts.hostname or ""
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,6 +19,7 @@ from achievements.store.achievements import default_client
 from achievements.store.aggregates import read_aggregates
 from achievements.store.codec import from_item, serialize
 from achievements.store.keys import (
+    ACHIEVEMENT_SK,
     IMPACT_INDEX,
     IMPACT_PARTITION,
     IMPACT_PK,
@@ -134,6 +136,29 @@ def achievement_of(item: dict[str, Any]) -> Achievement:
 def position_of(item: dict[str, Any], index: Index) -> dict[str, str]:
     """Where a walk over `index` stands after `item`: its ExclusiveStartKey, as plain strings."""
     return {name: item[name]["S"] for name in INDEX_KEYS[index]}
+
+
+_ACHIEVEMENT_PK = re.compile(r"^ACHIEVEMENT#[1-9][0-9]{0,14}$")
+_SORT_KEYS = {
+    LIST_SK: re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^#]{1,40}#[0-9]{12,15}$"),
+    IMPACT_SK: re.compile(r"^[0-9]{3}\.[0-9]{3}#[0-9]{12,15}$"),
+}
+_PARTITIONS = {LIST_PK: LIST_PARTITION, IMPACT_PK: IMPACT_PARTITION}
+
+
+def position_problem(index: str, position: dict[str, str]) -> str | None:
+    """Why `position` cannot be where a walk over `index` stands (another index, partition or item kind)."""
+    if set(position) != set(INDEX_KEYS.get(index, ())):
+        return "it belongs to another order"
+    if not _ACHIEVEMENT_PK.match(position[PK]) or position[SK] != ACHIEVEMENT_SK:
+        return "it does not point at an achievement"
+    for name, partition in _PARTITIONS.items():
+        if name in position and position[name] != partition:
+            return f"it points into another partition ({name})"
+    for name, pattern in _SORT_KEYS.items():
+        if name in position and not pattern.match(position[name]):
+            return f"its {name} is not of this index"
+    return None
 
 
 def start_key(position: dict[str, str]) -> dict[str, Any]:

@@ -10,7 +10,12 @@ from pydantic import ValidationError
 
 from achievements.core.models import AchievementDraft, Category, Source
 from achievements.threads.models import AdaptorEngagement, AdaptorPost, ViralPostIn
-from achievements.threads.rules import VIRAL_ENGAGEMENT_THRESHOLD, engaged_views, estimated_revenue
+from achievements.threads.rules import (
+    VIRAL_ENGAGEMENT_THRESHOLD,
+    counters_floor,
+    engaged_views,
+    estimated_revenue,
+)
 
 TECHNOLOGIES = ["Threads", "Content Strategy", "AI Personas"]
 
@@ -54,6 +59,8 @@ def viral_post_draft(post: ViralPostIn) -> AchievementDraft:
         tags=["viral", "threads"] + ([f"persona:{post.persona_id}"] if post.persona_id else []),
         persona_id=post.persona_id,
         evidence={"hook": post.hook, "body": post.body, **({"post_id": post.post_id} if post.post_id else {})},
+        # SPEC §5: a repeat of the post never lowers its counters.
+        not_below=counters_floor(post.views, post.likes, post.shares),
     )
 
 

@@ -72,3 +72,8 @@ def counters_never_go_down(achievement: Achievement, previous: Achievement | Non
     if fell:
         raise CountersWentDown(fell)
     return []
+
+
+def counters_floor(views: int, likes: int, shares: int) -> dict[str, float]:
+    """SPEC §5: a repeat of a post may not lower any of its counters (the store refuses one that does)."""
+    return {"views": float(views), "likes": float(likes), "shares": float(shares)}

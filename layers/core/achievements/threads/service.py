@@ -23,4 +23,5 @@ def track_viral_post(post: ViralPostIn, store: AchievementStore) -> TrackRespons
     result = store.upsert(viral_post_draft(post))
     if result.status == "created":
         metrics.add_metric(name="viral_posts_tracked_total", unit="Count", value=1)
-    return TrackResponse(status=result.status.value, achievement_id=result.achievement_id)
+    reason = f"the stored post keeps its higher counters: {result.reason}" if result.reason else None
+    return TrackResponse(status=result.status.value, achievement_id=result.achievement_id, reason=reason)
