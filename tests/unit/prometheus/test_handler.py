@@ -144,8 +144,8 @@ def test_scheduled_run_returns_its_report_and_emits_its_metrics(
         "posts_generated_total",
     ]
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    assert any(blob.get("prometheus_scrapes_total") == [1.0] for blob in emitted)
-    assert any(blob.get("kpi_milestones_total") == [2.0] for blob in emitted)
+    assert any(blob.get("achievement_collector_prometheus_scrapes_total") == [1.0] for blob in emitted)
+    assert any(blob.get("achievement_collector_kpi_milestones_total") == [2.0] for blob in emitted)
     (finished,) = [record for record in caplog.records if record.getMessage() == "scrape finished"]
     assert finished.achievements_created == 2  # type: ignore[attr-defined]
     assert finished.failed_metrics == ["uptime"]  # type: ignore[attr-defined]

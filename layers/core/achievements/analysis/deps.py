@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
+from achievements.analysis.cap import DailyCap
 from achievements.analysis.queue import AnalysisQueue
 from achievements.analysis.settings import (
     AnalysisRequestSettings,
@@ -99,6 +100,7 @@ def _build_worker(
         AchievementStore(settings.achievements_table_name, client=clients.dynamodb),
         AnalyzerProvider(key_source(settings, clients), build_openai_analyzer, wrap_analyzer),
         Idempotency(persistence, config),
+        DailyCap(settings.achievements_table_name, clients.dynamodb, settings.auto_analysis_daily_cap),
     )
     return WorkerDeps(
         settings,

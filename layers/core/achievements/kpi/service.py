@@ -33,5 +33,5 @@ def track_kpi_milestone(
         )
     result = store.upsert(draft)
     if result.status == "created":
-        metrics.add_metric(name="kpi_milestones_total", unit="Count", value=1)
+        metrics.add_metric(name="achievement_collector_kpi_milestones_total", unit="Count", value=1)
     return TrackResponse(status=result.status.value, achievement_id=result.achievement_id)
