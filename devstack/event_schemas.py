@@ -1,7 +1,7 @@
 """The JSON Schemas of the bus's events, generated from the code into shared/events/.
 
-    .venv/bin/python -m devstack.event_schemas           # (re)write shared/events/*.schema.json   (make schemas)
-    .venv/bin/python -m devstack.event_schemas --check   # exit 1 when a file is not what the code generates
+.venv/bin/python -m devstack.event_schemas           # (re)write shared/events/*.schema.json   (make schemas)
+.venv/bin/python -m devstack.event_schemas --check   # exit 1 when a file is not what the code generates
 """
 
 from __future__ import annotations

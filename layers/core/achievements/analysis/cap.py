@@ -25,9 +25,7 @@ def utc_day() -> str:
 class DailyCap:
     """`take()` is True for the first `limit` automatic analyses of a UTC day, False after (atomic across workers)."""
 
-    def __init__(
-        self, table_name: str, client: DynamoDBClient, limit: int, today: Callable[[], str] = utc_day
-    ) -> None:
+    def __init__(self, table_name: str, client: DynamoDBClient, limit: int, today: Callable[[], str] = utc_day) -> None:
         self.table_name = table_name
         self.client = client
         self.limit = limit

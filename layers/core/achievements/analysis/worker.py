@@ -222,7 +222,12 @@ class DeepAnalysisWorker:
             raise
         finally:
             elapsed = time.perf_counter() - started
-            record_metric("achievement_collector_ai_analysis_duration_seconds", MetricUnit.Seconds, elapsed, analyzer=analyzer.name)
+            record_metric(
+                "achievement_collector_ai_analysis_duration_seconds",
+                MetricUnit.Seconds,
+                elapsed,
+                analyzer=analyzer.name,
+            )
         saved = self.store.save_analysis(
             target.achievement_id, analysis.model_dump(mode="json"), float(analysis.impact_score), target.fingerprint
         )

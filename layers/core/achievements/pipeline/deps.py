@@ -16,8 +16,8 @@ from aws_lambda_powertools.utilities.idempotency import (
 from achievements.core.aws import AwsClients
 from achievements.core.container import Container
 from achievements.pipeline.bus import EventBus
-from achievements.pipeline.settings import PipelineSettings, pipeline_settings
 from achievements.pipeline.service import StreamOutbox
+from achievements.pipeline.settings import PipelineSettings, pipeline_settings
 
 IDEMPOTENCY_KEY_PREFIX = "pipeline-outbox"
 
@@ -33,9 +33,7 @@ class PipelineDeps:
         return self.outbox.handle_record(record.raw_event)
 
 
-def _build(
-    settings: PipelineSettings, clients: AwsClients, idempotent: bool = True, sleep: Any = None
-) -> PipelineDeps:
+def _build(settings: PipelineSettings, clients: AwsClients, idempotent: bool = True, sleep: Any = None) -> PipelineDeps:
     bus = EventBus(settings.event_bus_name, clients.events, attempts=settings.publish_attempts)
     if sleep is not None:
         bus.sleep = sleep

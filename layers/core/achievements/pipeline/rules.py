@@ -14,7 +14,9 @@ CONTENT_FIELD = "fingerprint"
 
 
 def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    return sorted(name for name in old.keys() | new.keys() if name not in BOOKKEEPING and old.get(name) != new.get(name))
+    return sorted(
+        name for name in old.keys() | new.keys() if name not in BOOKKEEPING and old.get(name) != new.get(name)
+    )
 
 
 def _name(value: Any) -> str | None:
