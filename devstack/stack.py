@@ -107,9 +107,7 @@ class LocalStack:
         sqs = local_client("sqs", self.services.endpoint)
         self.bus = LocalBus(local_client("events", self.services.endpoint), sqs, self.names, params)
         self.bus.create(self.receiver.url)
-        log(
-            f"bus {self.names.get('AchievementsBus')} with the template's rules ({len(self.bus.deliveries)} deliveries)"
-        )
+        log(f"bus {self.names.get('AchievementsBus')}: the template's rules, {len(self.bus.deliveries)} deliveries")
 
         for name in resources("AWS::Serverless::Function"):
             env = resolve_env(function_environment(name), self.names, params)
@@ -143,9 +141,7 @@ class LocalStack:
                 log=log,
             )
             self.stream_pollers.append(stream_poller.start())
-            log(
-                f"stream of {stream_source.table_logical_id} -> {stream_source.function} (batch {stream_source.batch_size})"
-            )
+            log(f"stream of {stream_source.table_logical_id} -> {stream_source.function}")
         for delivery in self.bus.deliveries:
             self.delivery_pollers.append(DeliveryPoller(delivery, sqs, log=log).start())
         for schedule in schedule_sources(params, self.names):

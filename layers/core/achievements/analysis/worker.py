@@ -39,6 +39,7 @@ from achievements.store import AchievementStore
 # Keys meaning "no OpenAI": the offline analyzer answers (SPEC §3).
 OFFLINE_KEYS = frozenset({"", "test"})
 IDEMPOTENCY_KEY_PREFIX = "deep-analysis"
+ANALYSIS_DURATION = "achievement_collector_ai_analysis_duration_seconds"
 AUTO_ANALYSES_SKIPPED = "achievement_collector_auto_analyses_skipped_total"
 
 
@@ -222,12 +223,7 @@ class DeepAnalysisWorker:
             raise
         finally:
             elapsed = time.perf_counter() - started
-            record_metric(
-                "achievement_collector_ai_analysis_duration_seconds",
-                MetricUnit.Seconds,
-                elapsed,
-                analyzer=analyzer.name,
-            )
+            record_metric(ANALYSIS_DURATION, MetricUnit.Seconds, elapsed, analyzer=analyzer.name)
         saved = self.store.save_analysis(
             target.achievement_id, analysis.model_dump(mode="json"), float(analysis.impact_score), target.fingerprint
         )

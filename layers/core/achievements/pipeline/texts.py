@@ -17,9 +17,11 @@ def _number(value: Any) -> str:
 
 def numbers_text(metrics: dict[str, Any], impact_score: float | None) -> str:
     """`impact 85/100; engagement_rate 8.5, views 12,000` (the first few numeric metrics, by name)."""
-    numeric = [(name, value) for name, value in sorted(metrics.items()) if isinstance(value, int | float)]
-    shown = ", ".join(
-        f"{name} {_number(value)}" for name, value in numeric[:MAX_NUMBERS] if not isinstance(value, bool)
-    )
+    numeric = [
+        (name, value)
+        for name, value in sorted(metrics.items())
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    shown = ", ".join(f"{name} {_number(value)}" for name, value in numeric[:MAX_NUMBERS])
     impact = f"impact {_number(impact_score)}/100" if impact_score is not None else "not scored yet"
     return f"{impact}; {shown}" if shown else impact
