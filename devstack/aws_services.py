@@ -75,7 +75,7 @@ class LocalAwsServices:
             "AWS_ENDPOINT_URL_SQS": self.endpoint,
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.endpoint,
             "AWS_ENDPOINT_URL_SSM": self.endpoint,
-            "AWS_ENDPOINT_URL_EVENTS": self.endpoint,
+            "AWS_ENDPOINT_URL_EVENTBRIDGE": self.endpoint,
         }
 
     def _create_queues(self, params: dict[str, str]) -> None:
