@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,5 +75,5 @@ def make_pipeline(moto_tables: Tables, overrides: dict[str, str] | None = None) 
 
 
 @pytest.fixture
-def pipeline(moto_tables: Tables) -> Iterator[Pipeline]:
-    yield make_pipeline(moto_tables)
+def pipeline(moto_tables: Tables) -> Pipeline:
+    return make_pipeline(moto_tables)

@@ -144,7 +144,7 @@ class FlakyBus:
         self.refuse, self.throttle = refuse, throttle
         self.calls: list[int] = []
 
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803 - boto3's name
+    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         self.calls.append(len(Entries))
         if self.throttle:
             self.throttle -= 1
