@@ -173,7 +173,7 @@ class StreamPoller(BackgroundLoop):
 
     def deliver(self, records: list[dict[str, Any]], shard_id: str, attempt: int = 0) -> None:
         """Run one batch to completion: retried from its checkpoint, bisected, the last poison record parked."""
-        while records:
+        while records and not self.stopping.is_set():  # stopped: left unread, as a mapping that is disabled
             checkpoint = self._invoke(records)
             if checkpoint is None:
                 return

@@ -109,8 +109,12 @@ class LocalStack:
         self.bus.create(self.receiver.url)
         log(f"bus {self.names.get('AchievementsBus')}: the template's rules, {len(self.bus.deliveries)} deliveries")
 
+        background = {source.function for source in sqs_sources()} | {source.function for source in stream_sources()}
         for name in resources("AWS::Serverless::Function"):
             env = resolve_env(function_environment(name), self.names, params)
+            if self.call_counter is not None and name in background:
+                # The counter measures requests' round trips: the pipeline and the worker run beside them, uncounted.
+                env["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb.endpoint
             if "API_URL" in env:  # the local gateway stands for the deployed API in the events' links
                 env["API_URL"] = f"http://127.0.0.1:{self.port}/{params.get('StageName', 'Prod')}"
             self.functions[name] = LocalFunction(
