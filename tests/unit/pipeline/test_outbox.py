@@ -197,3 +197,17 @@ def test_a_bus_that_keeps_refusing_fails_the_record_and_its_retry_publishes_once
     # Then the event was published exactly once (idempotent on the stream sequence number): one job, one message
     assert len(jobs(pipeline)) == 1
     assert len(pipeline.messages(pipeline.delivery_queue(NEW_RULE, "people-topic"))) == 1
+
+
+def test_the_event_file_publishes_one_created_event_and_skips_the_counter(
+    pipeline: Pipeline, lambda_context: Any
+) -> None:
+    # Given events/pipeline_stream.json (the id counter's change, then achievement 1's insert)
+    from tests.conftest import load_event
+
+    event = load_event("pipeline_stream.json")
+    # When the outbox handles it
+    response = handle(pipeline, event["Records"], lambda_context)
+    # Then nothing failed, and the one achievement was queued for analysis
+    assert response == {"batchItemFailures": []}
+    assert [job["achievement_id"] for job in jobs(pipeline)] == [1]
