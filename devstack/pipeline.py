@@ -127,16 +127,25 @@ class StreamPoller(BackgroundLoop):
     stopping: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
     iterators: dict[str, str | None] = field(default_factory=dict)
+    last_sequence: dict[str, str] = field(default_factory=dict)  # per shard: where to resume after an error
     invocations: int = 0
     parked: list[dict[str, Any]] = field(default_factory=list)
 
     def _refresh_shards(self) -> None:
         shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"].get("Shards", [])
         for shard in shards:
-            if shard["ShardId"] not in self.iterators:
-                self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+            shard_id = shard["ShardId"]
+            if shard_id in self.iterators:
+                continue
+            position: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
+            if shard_id in self.last_sequence:
+                position = {
+                    "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                    "SequenceNumber": self.last_sequence[shard_id],
+                }
+            self.iterators[shard_id] = self.streams.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard_id, **position
+            )["ShardIterator"]
 
     def poll_once(self) -> int:
         """Read every shard once and deliver what it had; returns the number of records read."""
@@ -151,6 +160,7 @@ class StreamPoller(BackgroundLoop):
             if records:
                 read += len(records)
                 self.deliver(records, shard_id)
+                self.last_sequence[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
         return read
 
     def _invoke(self, records: list[dict[str, Any]]) -> int | None:
@@ -220,6 +230,7 @@ class StreamPoller(BackgroundLoop):
                     self.stopping.wait(self.poll_seconds)
             except Exception as error:  # noqa: BLE001 - the poller outlives a failed poll, as Lambda's does
                 self.log(f"{self.source.function}: stream poll failed: {error}")
+                self.iterators.clear()  # iterators may be gone (DynamoDB Local restarted): resume after the last read
                 self.stopping.wait(1)
 
     @property
