@@ -44,7 +44,12 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEVSTACK_SECRET_OpenAIApiKeySecret", OPENAI_KEY)
         with LocalStack(
-            port=free_port(), api_key=KEY, extra_env={"OPENAI_BASE_URL": fake.base_url}, quiet=True
+            port=free_port(),
+            api_key=KEY,
+            extra_env={"OPENAI_BASE_URL": fake.base_url},
+            quiet=True,
+            # The manual path alone (the jobs' bodies are checked): no automatic analyses beside it
+            parameter_overrides={"AutoAnalysis": "none"},
         ) as running:
             assert running.services is not None
             # Instances start on the first message, so they see the shorter OpenAI timeout.

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from achievements.analysis.cap import DailyCap
 from achievements.analysis.queue import AnalysisQueue
 from achievements.analysis.settings import (
     AnalysisRequestSettings,
@@ -113,6 +114,7 @@ def _build_worker(
         AchievementStore(settings.achievements_table_name, client=clients.dynamodb),
         AnalyzerProvider(key_source(settings, clients), build_openai_analyzer, wrap_analyzer),
         Idempotency(persistence, config),
+        DailyCap(settings.achievements_table_name, clients.dynamodb, settings.auto_analysis_daily_cap),
     )
     return WorkerDeps(
         settings,

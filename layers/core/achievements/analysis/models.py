@@ -109,6 +109,9 @@ class AnalysisJob(BaseModel):
     achievement_id: StrictInt = Field(ge=1)
     fingerprint: str | None = Field(default=None, description="The content fingerprint when it was requested")
     requested_at: datetime | None = None
+    trigger: Literal["manual", "auto"] = Field(
+        default="manual", description="auto: queued by the pipeline's auto-analysis rule (subject to the daily cap)"
+    )
 
 
 class AnalysisTarget(BaseModel):

@@ -35,5 +35,7 @@ class AnalysisQueue:
 
     def send(self, job: AnalysisJob) -> str:
         """Queue one job; returns the SQS message id."""
-        response = self.client.send_message(QueueUrl=self.queue_url, MessageBody=job.model_dump_json())
+        # A manual job's body stays what it always was; only the pipeline's jobs say "trigger": "auto".
+        body = job.model_dump_json(exclude={"trigger"} if job.trigger == "manual" else None)
+        response = self.client.send_message(QueueUrl=self.queue_url, MessageBody=body)
         return response["MessageId"]

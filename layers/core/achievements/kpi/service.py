@@ -33,7 +33,7 @@ def track_kpi_milestone(
         )
     result = store.upsert(draft)
     if result.status == "created":
-        metrics.add_metric(name="kpi_milestones_total", unit="Count", value=1)
+        metrics.add_metric(name="achievement_collector_kpi_milestones_total", unit="Count", value=1)
     reason = None
     if result.reason:
         spec = spec_for(metric_name, direction)

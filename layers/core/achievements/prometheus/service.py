@@ -247,11 +247,11 @@ class PrometheusScraper:
         report = run.report(self.clock(), attempted, error)
         self.state.record_run(report)
         created = sum(1 for item in report.achievements if item.status is WriteStatus.CREATED)
-        metrics.add_metric(name="prometheus_scrapes_total", unit="Count", value=1)
+        metrics.add_metric(name="achievement_collector_prometheus_scrapes_total", unit="Count", value=1)
         if report.errors:
             metrics.add_metric(name="prometheus_scrape_errors_total", unit="Count", value=len(report.errors))
         if created:
-            metrics.add_metric(name="kpi_milestones_total", unit="Count", value=created)
+            metrics.add_metric(name="achievement_collector_kpi_milestones_total", unit="Count", value=created)
         logger.info(
             "scrape finished",
             extra={

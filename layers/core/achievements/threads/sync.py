@@ -323,9 +323,11 @@ class ThreadsSync:
         counts = report.counts
         metrics.add_metric(name="threads_syncs_total", unit="Count", value=1)
         if counts.seen:
-            metrics.add_metric(name="threads_integrations_total", unit="Count", value=counts.seen)
+            metrics.add_metric(name="achievement_collector_threads_integrations_total", unit="Count", value=counts.seen)
         if counts.created:
-            metrics.add_metric(name="viral_posts_tracked_total", unit="Count", value=counts.created)
+            metrics.add_metric(
+                name="achievement_collector_viral_posts_tracked_total", unit="Count", value=counts.created
+            )
         if report.errors:
             metrics.add_metric(name="threads_sync_errors_total", unit="Count", value=len(report.errors))
         logger.info(
