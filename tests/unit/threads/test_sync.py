@@ -203,14 +203,14 @@ def test_the_store_hook_refuses_lower_counters_even_when_the_pre_check_raced(mot
     sync = graph(moto_tables, adaptor.url).sync
     sync.sync(SyncTrigger.MANUAL)
     from achievements.threads.drafts import adaptor_post_draft
-    from achievements.threads.rules import CountersWentDown
 
     lower = ViralPostIn(hook="AI", engagement_rate=0.09, views=9000, likes=800, shares=100, post_id="demo-thread-1")
 
     # When a write of lower views reaches the store directly (as a racing sync's would)
-    # Then the sync's store refuses it and the numbers stay
-    with pytest.raises(CountersWentDown, match="views 10,000 -> 9,000"):
-        sync.store.upsert(adaptor_post_draft(lower, 0))
+    result = sync.store.upsert(adaptor_post_draft(lower, 0))
+    # Then the store's counter floors (SPEC §5) keep it unchanged, saying why, and the numbers stay
+    assert result.status == "unchanged"
+    assert result.reason is not None and "views" in result.reason
     assert achievements(moto_tables)["demo-thread-1"]["metrics"]["views"] == 10000
 
 
