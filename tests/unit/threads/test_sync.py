@@ -210,7 +210,8 @@ def test_the_store_hook_refuses_lower_counters_even_when_the_pre_check_raced(mot
     result = sync.store.upsert(adaptor_post_draft(lower, 0))
     # Then the store's counter floors (SPEC §5) keep it unchanged, saying why, and the numbers stay
     assert result.status == "unchanged"
-    assert result.reason is not None and "views" in result.reason
+    assert result.reason is not None
+    assert "views" in result.reason
     assert achievements(moto_tables)["demo-thread-1"]["metrics"]["views"] == 10000
 
 
