@@ -43,9 +43,9 @@ def test_tracking_a_new_post_costs_three_calls_and_a_repeat_one(stack: LocalStac
     repeat, again = calls_of(stack, lambda: http.post("/threads/track", json=post))
 
     assert created.status_code == 201
-    assert first == {"GetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1}
+    assert first == {"BatchGetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1}
     assert repeat.status_code == 200
-    assert again == {"GetItem": 1}
+    assert again == {"BatchGetItem": 1}
 
 
 def test_career_insights_cost_at_most_three_calls(stack: LocalStack, http: httpx.Client) -> None:
