@@ -119,7 +119,9 @@ def test_the_same_mapping_serves_every_route_of_the_resolver(
     monkeypatch: pytest.MonkeyPatch, moto_tables: Tables, lambda_context
 ) -> None:
     # Given the KPI route's store refusing connections
-    client = FaultyClient(moto_tables.client, {"batch_get_item": raise_(EndpointConnectionError(endpoint_url=ENDPOINT))})
+    client = FaultyClient(
+        moto_tables.client, {"batch_get_item": raise_(EndpointConnectionError(endpoint_url=ENDPOINT))}
+    )
     kpi_deps.build(clients=clients_of(moto_tables, dynamodb=client))
 
     # When a milestone is posted, Then it is the same clean 503

@@ -111,3 +111,15 @@ class Person(BaseModel):
     registered: bool = Field(default=True, description="False for the default owner when nobody registered them")
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+def aggregate_signs(person: str | None, team: str | None, default_owner: str) -> dict[str | None, int]:
+    """Which aggregate scopes add up to one person's, one team's or everyone's numbers (None: the global ones)."""
+    if team is not None:
+        return {f"TEAM#{team}": 1}
+    if person is None:
+        return {None: 1}
+    if person == default_owner:
+        # Their attributed achievements, plus those stored before people existed (global minus attributed).
+        return {None: 1, ATTRIBUTED: -1, f"PERSON#{person}": 1}
+    return {f"PERSON#{person}": 1}

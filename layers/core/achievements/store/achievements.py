@@ -26,7 +26,7 @@ from achievements.core.ownership import Owner
 from achievements.store.aggregates import AggregateWriteHook, ScopedAggregateWriteHook, impact_index_attributes
 from achievements.store.codec import from_item, serialize, to_item
 from achievements.store.keys import COUNTER_KEY, KEY_ATTRIBUTES, LIST_PARTITION, achievement_key, ref_key
-from achievements.store.people import PeopleRegistry, owner_index_attributes
+from achievements.store.people import PeopleRegistry, UnclaimedWriteHook, owner_index_attributes
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -96,10 +96,10 @@ class AchievementStore:
         self.client = client or default_client()
         # By default every write keeps the aggregates (store/aggregates.py), global and per person/team, in
         # its own transaction.
-        self.write_hooks = (
+        self.write_hooks: list[WriteHook] = (
             list(write_hooks)
             if write_hooks is not None
-            else [AggregateWriteHook(table_name), ScopedAggregateWriteHook(table_name)]
+            else [AggregateWriteHook(table_name), ScopedAggregateWriteHook(table_name), UnclaimedWriteHook(table_name)]
         )
         self.default_owner = default_owner
         # Whose a new event's achievement is (SPEC §8): read with the event's ref, in the same BatchGetItem.

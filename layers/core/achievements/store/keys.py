@@ -14,10 +14,12 @@
 | alias claim | `ALIAS#<alias>` | `ALIAS` | | |
 | team member | `TEAM#<team>` | `MEMBER#<slug>` | | |
 
-Scopes: `ATTRIBUTED`, `PERSON#<slug>`, `TEAM#<team>` (core/ownership.py). Two more indexes of achievements:
-gsi3 (owner / period) `OWNER#<person>` / `<occurred_at UTC>#<id>` on attributed, not deleted achievements;
-gsi4 (unclaimed identities, sparse) `UNCLAIMED#<kind>` / `<quoted value>#<id>` on achievements that went to
-the default owner for want of an alias: claiming the alias later re-attributes exactly these.
+| unclaimed identity | `UNCLAIMED#<kind>` | `<quoted value>#<id>` | | |
+
+Scopes: `ATTRIBUTED`, `PERSON#<slug>`, `TEAM#<team>` (core/ownership.py). gsi3 (owner / period):
+`OWNER#<person>` / `<occurred_at UTC>#<id>` on attributed, not deleted achievements. An unclaimed-identity
+item stands for an achievement that went to the default owner for want of an alias (written and removed in
+the achievement's transaction): claiming the alias later re-attributes exactly these (a Query of the table).
 """
 
 from __future__ import annotations
@@ -32,9 +34,7 @@ IMPACT_INDEX = "gsi2"
 IMPACT_PK, IMPACT_SK = "gsi2pk", "gsi2sk"
 OWNER_INDEX = "gsi3"
 OWNER_PK, OWNER_SK = "gsi3pk", "gsi3sk"
-UNCLAIMED_INDEX = "gsi4"
-UNCLAIMED_PK, UNCLAIMED_SK = "gsi4pk", "gsi4sk"
-KEY_ATTRIBUTES = (PK, SK, LIST_PK, LIST_SK, IMPACT_PK, IMPACT_SK, OWNER_PK, OWNER_SK, UNCLAIMED_PK, UNCLAIMED_SK)
+KEY_ATTRIBUTES = (PK, SK, LIST_PK, LIST_SK, IMPACT_PK, IMPACT_SK, OWNER_PK, OWNER_SK)
 
 ACHIEVEMENT_SK = "ACHIEVEMENT"
 REF_SK = "REF"
@@ -116,3 +116,7 @@ def owner_partition(person: str) -> str:
 
 def unclaimed_partition(kind: str) -> str:
     return f"{UNCLAIMED_PREFIX}{kind}"
+
+
+def unclaimed_key(kind: str, sort_prefix: str, achievement_id: int) -> Key:
+    return {PK: {"S": unclaimed_partition(kind)}, SK: {"S": f"{sort_prefix}{achievement_id:012d}"}}

@@ -21,12 +21,12 @@ from achievements.store.keys import (
     LIST_INDEX,
     MEMBER_PREFIX,
     PEOPLE_PARTITION,
-    UNCLAIMED_INDEX,
     alias_key,
     member_key,
     owner_partition,
     person_key,
     team_partition,
+    unclaimed_key,
     unclaimed_partition,
 )
 
@@ -41,22 +41,48 @@ def sortable_time(achievement: Achievement) -> str:
 
 
 def unclaimed_sort_prefix(value: str) -> str:
-    """The gsi4 sort-key prefix of one identity value (quoted: no value is a prefix of another's key)."""
+    """The unclaimed-item sort-key prefix of one identity value (quoted: no value is a prefix of another's key)."""
     return quote(value, safe="") + "#"
 
 
 def owner_index_attributes(achievement: Achievement) -> dict[str, Any]:
-    """gsi3 (owner / occurred_at) for an attributed, live achievement; gsi4 while it waits for an alias."""
-    attributes: dict[str, Any] = {}
-    if achievement.person is not None and achievement.deleted_at is None:
-        attributes["gsi3pk"] = {"S": owner_partition(achievement.person)}
-        attributes["gsi3sk"] = {"S": f"{sortable_time(achievement)}#{achievement.id:012d}"}
+    """gsi3 (owner / occurred_at) of an attributed, live achievement."""
+    if achievement.person is None or achievement.deleted_at is not None:
+        return {}
+    return {
+        "gsi3pk": {"S": owner_partition(achievement.person)},
+        "gsi3sk": {"S": f"{sortable_time(achievement)}#{achievement.id:012d}"},
+    }
+
+
+def unclaimed_of(achievement: Achievement | None) -> dict[str, Any] | None:
+    """The unclaimed-identity item's key of an achievement the default owner got for want of an alias."""
+    if achievement is None or achievement.attributed_by != "default":
+        return None
     identity = identity_of(achievement)
-    if achievement.attributed_by == "default" and identity:
-        kind, _, value = identity.partition(":")
-        attributes["gsi4pk"] = {"S": unclaimed_partition(kind)}
-        attributes["gsi4sk"] = {"S": f"{unclaimed_sort_prefix(value)}{achievement.id:012d}"}
-    return attributes
+    if not identity:
+        return None
+    kind, _, value = identity.partition(":")
+    return unclaimed_key(kind, unclaimed_sort_prefix(value), achievement.id)
+
+
+class UnclaimedWriteHook:
+    """Keeps the unclaimed-identity items in step with the achievements, in the same transaction."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+
+    def __call__(self, achievement: Achievement, previous: Achievement | None) -> list[dict[str, Any]]:
+        now, before = unclaimed_of(achievement), unclaimed_of(previous)
+        if now == before:
+            return []
+        items: list[dict[str, Any]] = []
+        if before is not None:
+            items.append({"Delete": {"TableName": self.table_name, "Key": before}})
+        if now is not None:
+            item = {**now, "achievement_id": {"N": str(achievement.id)}}
+            items.append({"Put": {"TableName": self.table_name, "Item": item}})
+        return items
 
 
 def _person_of(item: dict[str, Any]) -> Person:
@@ -215,23 +241,23 @@ class PeopleRegistry:
 
     def unclaimed(
         self, alias: str, start: dict[str, Any] | None, limit: int
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of the achievements the default owner got for want of `alias` (gsi4)."""
+    ) -> tuple[list[int], dict[str, Any] | None]:
+        """One page of the ids of the achievements the default owner got for want of `alias`."""
         kind, _, value = alias.partition(":")
         arguments: dict[str, Any] = {
             "TableName": self.table_name,
-            "IndexName": UNCLAIMED_INDEX,
-            "KeyConditionExpression": "gsi4pk = :kind",
+            "KeyConditionExpression": "pk = :kind",
             "ExpressionAttributeValues": {":kind": {"S": unclaimed_partition(kind)}},
             "Limit": limit,
         }
         if value != "*":
-            arguments["KeyConditionExpression"] += " AND begins_with(gsi4sk, :value)"
+            arguments["KeyConditionExpression"] += " AND begins_with(sk, :value)"
             arguments["ExpressionAttributeValues"][":value"] = {"S": unclaimed_sort_prefix(value)}
         if start:
             arguments["ExclusiveStartKey"] = start
         response = self.client.query(**arguments)
-        return response.get("Items", []), response.get("LastEvaluatedKey")
+        ids = [int(item["achievement_id"]["N"]) for item in response.get("Items", [])]
+        return ids, response.get("LastEvaluatedKey")
 
     # ---- helpers -----------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from achievements.core.aggregates import AggregateSnapshot
 from achievements.core.models import Achievement, Category, Source
 from achievements.store.achievements import default_client
-from achievements.store.aggregates import read_aggregates
+from achievements.store.aggregates import read_aggregates, read_combined
 from achievements.store.codec import from_item, serialize
 from achievements.store.keys import (
     IMPACT_INDEX,
@@ -144,6 +144,10 @@ class AchievementReader:
 
     def aggregates(self) -> AggregateSnapshot:
         return read_aggregates(self.client, self.table_name)
+
+    def scoped_aggregates(self, signs: dict[str | None, int]) -> AggregateSnapshot:
+        """Aggregates of scopes added with signs (core/ownership.py aggregate_signs): one BatchGetItem."""
+        return read_combined(self.client, self.table_name, signs)
 
     def top_by_impact(self, limit: int) -> list[Achievement]:
         response = self.client.query(
