@@ -18,6 +18,7 @@ from datetime import datetime
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
+from achievements.core.aggregates import AggregateSnapshot
 from achievements.core.models import Achievement, Category, utcnow
 from achievements.insights import rules as insights
 from achievements.insights.models import ExecutiveSummary, Portfolio, PortfolioEntry, PortfolioSection
@@ -47,12 +48,14 @@ def portfolio_achievements(reader: AchievementReader, limit: int) -> list[Achiev
     for achievement in _walk(reader, IndexQuery(index="gsi2"), limit):
         if len(chosen) == limit:
             break
-        chosen[achievement.id] = achievement
+        if not achievement.hidden:
+            chosen[achievement.id] = achievement
     # The newest walk may meet every scored achievement again; it reads at most `limit` of them more.
     for achievement in _walk(reader, IndexQuery(index="gsi1"), 2 * limit):
         if len(chosen) >= limit:
             break
-        chosen.setdefault(achievement.id, achievement)
+        if not achievement.hidden:
+            chosen.setdefault(achievement.id, achievement)
     return list(chosen.values())
 
 
@@ -61,10 +64,17 @@ def _order(achievement: Achievement) -> tuple[int, float, float]:
     return (0 if scored else 1, -(achievement.impact_score or 0.0), -achievement.occurred_at.timestamp())
 
 
-def build_portfolio(reader: AchievementReader, limit: int, now: datetime | None = None) -> Portfolio:
+def build_portfolio(
+    reader: AchievementReader,
+    limit: int,
+    now: datetime | None = None,
+    snapshot: AggregateSnapshot | None = None,
+    chosen: list[Achievement] | None = None,
+) -> Portfolio:
+    """Everyone's portfolio; or, given `snapshot` and `chosen`, a person's / team's / period's (insights/scoped.py)."""
     now = now or utcnow()
-    snapshot = reader.aggregates()
-    chosen = portfolio_achievements(reader, limit)
+    snapshot = snapshot if snapshot is not None else reader.aggregates()
+    chosen = portfolio_achievements(reader, limit) if chosen is None else sorted(chosen, key=_order)[:limit]
     by_category: dict[Category, list[Achievement]] = {}
     for achievement in chosen:
         by_category.setdefault(achievement.category, []).append(achievement)

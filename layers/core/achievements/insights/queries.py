@@ -39,3 +39,15 @@ CursorQuery = Annotated[
 ]
 FormatQuery = Annotated[PortfolioFormat, Query(description="markdown (default), json or html")]
 AchievementIdPath = Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
+PersonQuery = Annotated[
+    str | None, Query(min_length=1, max_length=64, description="Only this person's (a slug; 404 if unknown)")
+]
+TeamQuery = Annotated[
+    str | None, Query(min_length=1, max_length=64, description="Only this team's (a slug; 404 if unknown)")
+]
+PeriodFromQuery = Annotated[
+    FromBound | None, Query(alias="from", description="Earliest occurred_at (inclusive): a date or a date-time")
+]
+PeriodToQuery = Annotated[
+    ToBound | None, Query(alias="to", description="Latest occurred_at (inclusive): a date or a date-time")
+]
