@@ -36,6 +36,7 @@ os.environ.update(
         # Page cursors of GET /achievements are signed with a key from Secrets Manager; tests use a local one.
         "CURSOR_SIGNING_KEY": "test-cursor-signing-key",
         "ANALYSIS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-AnalysisQueue",
+        "REATTRIBUTION_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-ReattributionQueue",
     }
 )
 # A developer's own OpenAI settings must not reach the tests: each test says which analyzer it uses.
