@@ -48,7 +48,8 @@ def test_the_same_idempotency_key_answers_the_same_id_and_another_body_is_422(
     other = call("POST", "/achievements", body={**MENTORING, "title": "Else"}, headers={"Idempotency-Key": "k-1"})
 
     # Then the retry is the same achievement, and the other body is refused without a write
-    assert again[0] == 200 and again[2] == {"status": "unchanged", "achievement_id": first}
+    assert again[0] == 200
+    assert again[2] == {"status": "unchanged", "achievement_id": first}
     assert other[0] == 422
     assert "Idempotency-Key already created achievement 1" in other[2]["message"]
     assert moto_tables.items() == before
@@ -65,9 +66,12 @@ def test_an_edit_needs_the_current_etag(call: Invoke) -> None:
     missing = call("PATCH", f"/achievements/{achievement_id}", body={"title": "Lost"})
 
     # Then the first wins (new ETag), the stale one is 412, the blind one 428; the title is the first edit's
-    assert edited[0] == 200 and edited[2]["title"] == "Mentored 2" and edited[1]["ETag"] != tag
+    assert edited[0] == 200
+    assert edited[2]["title"] == "Mentored 2"
+    assert edited[1]["ETag"] != tag
     assert edited[2]["edited"] == ["title"]
-    assert stale[0] == 412 and "changed since that ETag" in stale[2]["message"]
+    assert stale[0] == 412
+    assert "changed since that ETag" in stale[2]["message"]
     assert missing[0] == 428
     assert call("GET", f"/achievements/{achievement_id}")[2]["title"] == "Mentored 2"
 
@@ -87,18 +91,24 @@ def test_read_only_fields_unknown_and_deleted_achievements_are_refused(call: Inv
     nobody = call("PATCH", "/achievements/1", body={"person": "nobody"}, headers={"If-Match": tag})
 
     # Then each is a clear 4xx naming the problem, and nothing was written
-    assert read_only[0] == 422 and read_only[2]["message"] == "invalid request: metrics"
-    assert evidence[0] == 422 and evidence[2]["message"] == "invalid request: evidence"
-    assert nulls[0] == 422 and "may not be null" in str(nulls[2])
-    assert nothing[0] == 422 and "nothing to change" in nothing[2]["message"]
+    assert read_only[0] == 422
+    assert read_only[2]["message"] == "invalid request: metrics"
+    assert evidence[0] == 422
+    assert evidence[2]["message"] == "invalid request: evidence"
+    assert nulls[0] == 422
+    assert "may not be null" in str(nulls[2])
+    assert nothing[0] == 422
+    assert "nothing to change" in nothing[2]["message"]
     assert unknown[0] == 404
-    assert nobody[0] == 404 and "no person 'nobody'" in nobody[2]["message"]
+    assert nobody[0] == 404
+    assert "no person 'nobody'" in nobody[2]["message"]
     assert moto_tables.items() == before
 
     # And a deleted one cannot be edited until it is restored
     assert call("DELETE", "/achievements/1")[0] == 204
     deleted = call("PATCH", "/achievements/1", body={"title": "x"}, headers={"If-Match": tag})
-    assert deleted[0] == 409 and "restore" in deleted[2]["message"]
+    assert deleted[0] == 409
+    assert "restore" in deleted[2]["message"]
 
 
 def test_delete_and_restore_move_the_aggregates_and_the_listing(call: Invoke, moto_tables: Tables) -> None:
@@ -121,7 +131,8 @@ def test_delete_and_restore_move_the_aggregates_and_the_listing(call: Invoke, mo
 
     # And restoring it brings everything back (restoring twice is a 409)
     restored = call("POST", "/achievements/1/restore")
-    assert restored[0] == 200 and restored[2]["deleted_at"] is None
+    assert restored[0] == 200
+    assert restored[2]["deleted_at"] is None
     assert call("POST", "/achievements/1/restore")[0] == 409
     assert call("POST", "/achievements/99/restore")[0] == 404
     assert reader.aggregates().total == 2
@@ -170,6 +181,8 @@ def test_a_body_over_the_limit_and_a_bad_key_are_refused(call: Invoke, moto_tabl
     key = call("POST", "/achievements", body=MENTORING, headers={"Idempotency-Key": "k" * 201})
     future = call("POST", "/achievements", body={**MENTORING, "occurred_at": "2999-01-01T00:00:00Z"})
     assert big[0] == 413
-    assert key[0] == 400 and "Idempotency-Key" in key[2]["message"]
-    assert future[0] == 422 and "future" in future[2]["message"]
+    assert key[0] == 400
+    assert "Idempotency-Key" in key[2]["message"]
+    assert future[0] == 422
+    assert "future" in future[2]["message"]
     assert moto_tables.items() == []

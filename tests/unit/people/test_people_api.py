@@ -55,7 +55,8 @@ def test_events_are_attributed_by_alias_else_to_the_default_owner(
 
     # Then alice's is hers with her teams; the other is the default owner's, waiting for an alias
     first, second = people.store.get(mine.achievement_id), people.store.get(other.achievement_id)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert (first.person, first.teams, first.attributed_by) == ("alice", ["platform"], "alias")
     assert (second.person, second.teams, second.attributed_by) == ("me", [], "default")
     unclaimed = [item["sk"]["S"] for item in moto_tables.items() if item["pk"]["S"] == "UNCLAIMED#github"]
