@@ -71,6 +71,9 @@ def call(people: PeopleDeps, lambda_context: Any) -> Invoke:
 
 
 def queued(queue_url: str) -> list[dict[str, Any]]:
+    """The jobs waiting in the queue, taken off it (received and deleted)."""
     sqs = boto3.client("sqs", region_name="us-east-1")
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    for message in messages:
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return [json.loads(message["Body"]) for message in messages]
