@@ -32,6 +32,7 @@ def test_github_function_may_read_its_secret_and_write_achievements_and_nothing_
     granted = {(action, str(statement["Resource"])) for statement in statements for action in statement["Action"]}
     table = str({"Fn::GetAtt": ["AchievementsTable", "Arn"]})
     assert granted == {
+        ("dynamodb:BatchGetItem", table),  # the delivery's ref and its owner's registry items, in one read
         ("dynamodb:GetItem", table),
         ("dynamodb:PutItem", table),
         ("dynamodb:UpdateItem", table),
