@@ -26,7 +26,15 @@ IfMatch = Annotated[str | None, Header(alias="if-match", description="The ETag t
 IdempotencyKey = Annotated[
     str | None, Header(alias="idempotency-key", description="Retries with the same key and body answer the same id")
 ]
-UNKNOWN = {404: documented("no achievement with this id (or no such person)")}
+UNKNOWN = {
+    404: documented("no achievement with this id (or no such person)"),
+    422: documented("the id is not a positive integer, or a field is invalid"),
+}
+BODY = {
+    400: documented("body missing or not JSON, or a bad Idempotency-Key"),
+    413: documented("body over the size limit"),
+    415: documented("Content-Type is not JSON"),
+}
 STALE = {412: documented("If-Match is not the current ETag: someone changed it meanwhile")}
 
 
@@ -41,8 +49,9 @@ def _answer(achievement: Achievement) -> Response[Achievement]:
         200: documented("the same Idempotency-Key and body again: unchanged, the same id", TrackResponse),
         201: documented("created", TrackResponse),
         404: documented("no such person"),
-        413: documented("body over the size limit"),
+        409: documented("concurrent writes of the same key kept colliding: retry"),
         422: documented("invalid field, or the Idempotency-Key was used with another body"),
+        **BODY,
     },
     tags=["achievements"],
 )
@@ -63,10 +72,11 @@ def post_achievement(
     responses={
         200: documented("the edited achievement (ETag header: its new tag)", Achievement),
         409: documented("the achievement is deleted"),
-        422: documented("a read-only or invalid field, or nothing to change"),
         428: documented("If-Match is missing"),
         **UNKNOWN,
         **STALE,
+        **BODY,
+        422: documented("a read-only or invalid field, or nothing to change"),
     },
     tags=["achievements"],
 )

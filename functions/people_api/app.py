@@ -52,8 +52,10 @@ def get_person(person: PersonPath) -> Person:
     ),
     responses={
         200: documented("the stored person", PersonOut),
+        400: documented("body missing or not JSON"),
         409: documented("an alias belongs to another person, or the person changed meanwhile"),
         413: documented("body over the size limit"),
+        415: documented("Content-Type is not JSON"),
         **NOT_A_SLUG,
     },
     tags=["people"],
