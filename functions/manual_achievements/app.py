@@ -93,9 +93,9 @@ def patch_achievement(
     responses={204: {"description": "deleted (or already deleted)"}, **UNKNOWN, **STALE},
     tags=["achievements"],
 )
-def delete_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> Response[None]:
+def delete_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> Response[str]:
     service.delete(deps.current().store, achievement_id, if_match)
-    return Response(status_code=204, content_type=JSON, body=None)
+    return Response(status_code=204, content_type=JSON, body="")  # no body at all (not "null")
 
 
 @app.post(

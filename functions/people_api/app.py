@@ -71,9 +71,9 @@ def put_person(person: PersonPath, body: Annotated[PersonIn, Body()]) -> PersonO
     responses={204: {"description": "removed"}, 404: documented("no such person"), **NOT_A_SLUG},
     tags=["people"],
 )
-def delete_person(person: PersonPath) -> Response[None]:
+def delete_person(person: PersonPath) -> Response[str]:
     service.delete_person(deps.current().registry, person)
-    return Response(status_code=204, content_type=JSON, body=None)
+    return Response(status_code=204, content_type=JSON, body="")  # no body at all (not "null")
 
 
 @app.get(
