@@ -95,7 +95,7 @@ def patch_achievement(
 )
 def delete_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> Response[str]:
     service.delete(deps.current().store, achievement_id, if_match)
-    return Response(status_code=204, content_type=JSON, body="")  # no body at all (not "null")
+    return Response(status_code=204, body="")  # no body and no Content-Type (not "null")
 
 
 @app.post(

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.ownership import Person
-from achievements.http.resolver import JSON, documented, make_resolver, resolve
+from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.people import service
 from achievements.people.deps import deps
 from achievements.people.models import PeopleList, PersonIn, PersonOut, Team, TeamSkills
@@ -73,7 +73,7 @@ def put_person(person: PersonPath, body: Annotated[PersonIn, Body()]) -> PersonO
 )
 def delete_person(person: PersonPath) -> Response[str]:
     service.delete_person(deps.current().registry, person)
-    return Response(status_code=204, content_type=JSON, body="")  # no body at all (not "null")
+    return Response(status_code=204, body="")  # no body and no Content-Type (not "null")
 
 
 @app.get(
