@@ -90,12 +90,16 @@ def patch_achievement(
 @app.delete(
     "/achievements/<achievement_id>",
     summary="Soft-delete an achievement (restorable; it counts nowhere meanwhile)",
-    responses={204: {"description": "deleted (or already deleted)"}, **UNKNOWN, **STALE},
+    responses={
+        200: documented('deleted (or already deleted): {"status": "deleted"}', TrackResponse),
+        **UNKNOWN,
+        **STALE,
+    },
     tags=["achievements"],
 )
-def delete_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> Response[str]:
+def delete_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> TrackResponse:
     service.delete(deps.current().store, achievement_id, if_match)
-    return Response(status_code=204, body="")  # no body and no Content-Type (not "null")
+    return TrackResponse(status="deleted", achievement_id=achievement_id)
 
 
 @app.post(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from achievements.core.models import TrackResponse
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.ownership import Person
 from achievements.http.resolver import documented, make_resolver, resolve
@@ -68,12 +68,16 @@ def put_person(person: PersonPath, body: Annotated[PersonIn, Body()]) -> PersonO
 @app.delete(
     "/people/<person>",
     summary="Remove a person, their aliases and memberships (their achievements stay theirs)",
-    responses={204: {"description": "removed"}, 404: documented("no such person"), **NOT_A_SLUG},
+    responses={
+        200: documented('removed: {"status": "deleted"}', TrackResponse),
+        404: documented("no such person"),
+        **NOT_A_SLUG,
+    },
     tags=["people"],
 )
-def delete_person(person: PersonPath) -> Response[str]:
+def delete_person(person: PersonPath) -> TrackResponse:
     service.delete_person(deps.current().registry, person)
-    return Response(status_code=204, body="")  # no body and no Content-Type (not "null")
+    return TrackResponse(status="deleted")
 
 
 @app.get(
