@@ -23,8 +23,6 @@ from achievements.insights.settings import insights_settings
 deps.build(insights_settings())
 app = make_resolver()
 
-INVALID_QUERY = {422: documented("a query parameter is invalid (named in the message)")}
-
 
 @app.get(
     "/analyze/career-insights",
@@ -47,7 +45,7 @@ def get_career_insights() -> CareerInsightsResponse:
         200: documented("one page", AchievementPage),
         400: documented("the cursor is malformed, altered or made for other filters"),
         410: documented("the cursor expired: start again without one"),
-        **INVALID_QUERY,
+        422: documented("a query parameter is invalid (named in the message)"),
     },
     tags=["achievements"],
 )
@@ -85,9 +83,7 @@ def get_achievements(
     },
     tags=["achievements"],
 )
-def get_achievement(
-    achievement_id: q.AchievementIdPath,
-) -> Achievement:
+def get_achievement(achievement_id: q.AchievementIdPath) -> Achievement:
     return achievement_by_id(deps.current().store, achievement_id)
 
 
@@ -104,9 +100,7 @@ def get_achievement(
     },
     tags=["portfolio"],
 )
-def get_portfolio(
-    format: q.FormatQuery = "markdown",
-) -> Response[str]:
+def get_portfolio(format: q.FormatQuery = "markdown") -> Response[str]:
     graph = deps.current()
     portfolio = build_portfolio(graph.reader, graph.settings.portfolio_max_achievements)
     body, content_type, headers = rendered(portfolio, format)
