@@ -284,12 +284,22 @@ class LocalBus:
                 arn = self.events.create_event_bus(Name=name)["EventBusArn"]
             except self.events.exceptions.ResourceAlreadyExistsException:
                 arn = self.events.describe_event_bus(Name=name)["Arn"]
+                self._clear_rules(name)
             self.names.update({logical_id: name, f"{logical_id}.Arn": arn, f"{logical_id}.Name": name})
         for logical_id, rule in resources("AWS::Events::Rule").items():
             if rule.get("Condition") and not condition_holds(rule["Condition"], self.params, template):
                 continue
             self._create_rule(logical_id, rule["Properties"], receiver_url)
         return self
+
+    def _clear_rules(self, bus: str) -> None:
+        """A bus kept by the process's local services from an earlier stack loses that stack's rules: their
+        parameters (AutoAnalysis, the chat webhook) may differ from this stack's, and their targets are gone."""
+        for rule in self.events.list_rules(EventBusName=bus).get("Rules", []):
+            targets = self.events.list_targets_by_rule(Rule=rule["Name"], EventBusName=bus).get("Targets", [])
+            if targets:
+                self.events.remove_targets(Rule=rule["Name"], EventBusName=bus, Ids=[t["Id"] for t in targets])
+            self.events.delete_rule(Name=rule["Name"], EventBusName=bus)
 
     def _create_rule(self, logical_id: str, props: dict[str, Any], receiver_url: str) -> None:
         bus = str(materialize(props["EventBusName"], self.names, self.params))
