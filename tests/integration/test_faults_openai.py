@@ -57,6 +57,9 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
             assert running.functions["DeepAnalysisFunction"].spec.env["OPENAI_MAX_RETRIES"] == "2"
             sqs = local_aws_client("sqs", running.services.endpoint)
             queue = running.names["AnalysisQueue"]
+            # The process's local services keep queues across stacks: start from empty ones, as a deployment does.
+            for logical_id in ("AnalysisQueue", "AnalysisDeadLetterQueue"):
+                sqs.purge_queue(QueueUrl=running.names[logical_id])
             template_visibility = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout"])
             sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": str(VISIBILITY_SECONDS)})
             yield running
