@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install local test test-unit test-integration lint format typecheck imports validate build check invoke bench clean openapi
+.PHONY: help install local test test-unit test-integration lint format typecheck imports validate build check invoke bench clean openapi schemas
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ imports: install  ## the import contracts (pyproject.toml [tool.importlinter]): 
 openapi: install  ## regenerate shared/openapi.json from the code (a unit test fails when it drifts)
 	$(BIN)/python -m devstack.openapi
 
+schemas: install  ## regenerate shared/events/*.schema.json (the bus's events) from the code (a unit test checks)
+	$(BIN)/python -m devstack.event_schemas
+
 validate: install  ## sam validate --lint (cfn-lint)
 	$(BIN)/sam validate --lint
 
@@ -80,5 +83,5 @@ clean:  ## remove build output and local data
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
 
 bench: install  ## every benchmark under bench/, one after another (each prints its ratios; a few minutes)
-	@for name in cold_start round_trips insights prometheus_scrape deep_analysis github_webhook load; do \
+	@for name in cold_start snapstart round_trips insights prometheus_scrape threads_sync deep_analysis github_webhook load pipeline; do \
 		echo "== bench.$$name"; $(BIN)/python -m bench.$$name || exit 1; done

@@ -1,11 +1,17 @@
 """Cold start: import time of each function's handler module from `sam build` output, as Lambda loads it.
 
 Each sample is a fresh interpreter without this venv's packages (`-S -s`; code + layer + the runtime's
-boto3 only), median of N. Printed as a ratio to `import boto3` alone, measured in the same run, and
-"before" (the same build with every .pyc removed and bytecode writing off, as on Lambda's read-only
-code directory without precompiled bytecode) against "after" (the build as made: precompiled).
+boto3 only), the CPU time of its import, median of N, interleaved. Printed as a ratio to `import boto3`
+alone and beside THE FLOOR, both measured in the same run: what an API function cannot do without
+(boto3 and one client, a pydantic model, Powertools Logger/Metrics/Tracer and the REST resolver), with
+the function's own environment.
+`function / floor` is the gap to close (docs/quality.md: within 1.05). Also in the same run: `import openai`
+alone (DeepAnalysisFunction's SDK), and one function with tracing off (the Tracing parameter's cost).
 
-    .venv/bin/python -m bench.cold_start [--build-dir DIR] [--runs N]
+`--no-pyc` adds "before": the same build with every .pyc removed and bytecode writing off, as on Lambda's
+read-only code directory without precompiled bytecode.
+
+    .venv/bin/python -m bench.cold_start [--build-dir DIR] [--runs N] [--no-pyc]
 """
 
 from __future__ import annotations
@@ -22,10 +28,37 @@ from pathlib import Path
 from devstack.functions import lambda_runtime_dir, parameter_values, resolve_env
 from devstack.template import ROOT, function_environment, resources
 
+# CPU seconds of the import (process_time): on a shared machine the wall time also counts other processes'
+# load, which can swamp the differences measured here; an import is CPU-bound (no I/O past the file reads).
 PROBE = (
-    "import sys, time, importlib; t = time.perf_counter(); importlib.import_module({module!r}); "
-    "print(time.perf_counter() - t, 'openai' in sys.modules)"
+    "import sys, time, importlib; t = time.process_time(); importlib.import_module({module!r}); "
+    "print(time.process_time() - t, 'openai' in sys.modules)"
 )
+
+
+# The floor of an API function: only what every one of them needs, used as they use it.
+FLOOR = """
+import boto3
+from botocore.config import Config
+from pydantic import BaseModel
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+class Item(BaseModel):
+    id: int
+    title: str
+
+Logger(); Metrics(namespace="Floor"); Tracer(patch_modules=["botocore"])
+boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=2))
+app = APIGatewayRestResolver(enable_validation=True)
+
+@app.post("/items")
+def create(item: Item) -> Item:
+    return item
+"""
+FLOOR_MODULE = "bench_floor"
+OPENAI_MODULE = "openai"
+TRACED_SAMPLE = "ThreadsWebhookFunction"
 
 
 def build(target: Path) -> None:
@@ -39,7 +72,7 @@ def build(target: Path) -> None:
 
 
 def probe(module: str, path: list[Path], env: dict[str, str], isolated: bool = True) -> tuple[float, bool]:
-    """Seconds one fresh interpreter takes to import `module`, and whether that loaded openai.
+    """CPU seconds one fresh interpreter takes to import `module`, and whether that loaded openai.
 
     Isolated (the default), it sees only `path` and the Lambda runtime's own packages, as on Lambda.
     """
@@ -100,6 +133,7 @@ def main() -> None:
         "--build-dir", type=Path, default=None, help="an existing `sam build` output (default: build now)"
     )
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-pyc", action="store_true", help="also time the build without .pyc files")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -110,35 +144,61 @@ def main() -> None:
             build(build_dir)
         layer = build_dir / "CoreLayer" / "python"
         no_pyc = Path(scratch) / "no-pyc"
-        strip_bytecode(layer, no_pyc / "layer")
+        if args.no_pyc:
+            strip_bytecode(layer, no_pyc / "layer")
+        floor_dir = Path(scratch) / "floor"
+        floor_dir.mkdir()
+        (floor_dir / f"{FLOOR_MODULE}.py").write_text(FLOOR)
 
-        # Interleaved: every round samples boto3, then each function before and after, so that the
-        # machine's load drifts into all figures alike; medians of the rounds.
+        # Interleaved: every round samples boto3, the floor, then each function, so that the machine's load
+        # drifts into all figures alike; medians of the rounds.
         functions = sorted(resources("AWS::Serverless::Function"))
-        cases = {}
+        cases: dict[str, tuple[str, dict[str, str], list[Path], list[Path]]] = {}
         for name in functions:
             handler = resources("AWS::Serverless::Function")[name]["Properties"].get("Handler", "app.lambda_handler")
-            strip_bytecode(build_dir / name, no_pyc / name)
+            if args.no_pyc:
+                strip_bytecode(build_dir / name, no_pyc / name)
             env = {**function_env(name), "LAMBDA_TASK_ROOT": str(build_dir / name)}
             module = handler.rsplit(".", 1)[0]
             cases[name] = (module, env, [no_pyc / name, no_pyc / "layer"], [build_dir / name, layer])
-        boto3_times: list[float] = []
+        floor_env = {**cases[TRACED_SAMPLE][1], "LAMBDA_TASK_ROOT": str(floor_dir)}
+        untraced_env = {**cases[TRACED_SAMPLE][1], "POWERTOOLS_TRACE_DISABLED": "true"}
+        samples: dict[str, list[float]] = {"boto3": [], "floor": [], "openai": [], "untraced": []}
         before: dict[str, list[float]] = {name: [] for name in functions}
         after: dict[str, list[float]] = {name: [] for name in functions}
         openai: dict[str, bool] = {}
         for _ in range(args.runs):
-            boto3_times.append(probe("boto3", [Path(scratch)], {})[0])
+            samples["boto3"].append(probe("boto3", [Path(scratch)], {})[0])
+            samples["floor"].append(probe(FLOOR_MODULE, [floor_dir, layer], floor_env)[0])
+            samples["openai"].append(probe(OPENAI_MODULE, [layer], {})[0])
+            traced = cases[TRACED_SAMPLE]
+            samples["untraced"].append(probe(traced[0], traced[3], untraced_env)[0])
             for name, (module, env, cold_path, built_path) in cases.items():
-                before[name].append(probe(module, cold_path, env)[0])
+                if args.no_pyc:
+                    before[name].append(probe(module, cold_path, env)[0])
                 seconds, openai[name] = probe(module, built_path, env)
                 after[name].append(seconds)
-        boto3_alone = statistics.median(boto3_times)
-        print(f"import boto3 alone: {boto3_alone * 1000:.0f} ms (median of {args.runs}, interleaved) = 1.00\n")
-        print(f"{'function':34} {'before (no .pyc)':>18} {'after (.pyc)':>14} {'after/before':>13}  openai loaded")
+        medians = {key: statistics.median(values) for key, values in samples.items()}
+        boto3_alone, floor = medians["boto3"], medians["floor"]
+        print(f"import boto3 alone: {boto3_alone * 1000:.0f} ms CPU (median of {args.runs}, interleaved) = 1.00")
+        print(f"the floor (boto3 + client, pydantic, Logger/Metrics/Tracer, REST resolver): {floor / boto3_alone:.2f}x")
+        print(f"import openai alone (no boto3): {medians['openai'] / boto3_alone:.2f}x\n")
+        head = f"{'function':34} {'import':>8} {'floor':>7} {'/floor':>7}"
+        print(head + (f" {'no .pyc':>9} {'.pyc/no':>8}" if args.no_pyc else "") + "  openai loaded")
         for name in functions:
-            b, a = statistics.median(before[name]), statistics.median(after[name])
-            print(f"{name:34} {b / boto3_alone:>16.2f}x {a / boto3_alone:>12.2f}x {a / b:>13.2f}  {openai[name]}")
-        print("\nfigures: import time as a multiple of `import boto3` alone (lower is better)")
+            a = statistics.median(after[name])
+            row = f"{name:34} {a / boto3_alone:>7.2f}x {floor / boto3_alone:>6.2f}x {a / floor:>7.2f}"
+            if args.no_pyc:
+                b = statistics.median(before[name])
+                row += f" {b / boto3_alone:>8.2f}x {a / b:>8.2f}"
+            print(f"{row}  {openai[name]}")
+        traced_time = statistics.median(after[TRACED_SAMPLE])
+        print(
+            f"\ntracing: {TRACED_SAMPLE} with POWERTOOLS_TRACE_DISABLED (Tracing=PassThrough) "
+            f"{medians['untraced'] / boto3_alone:.2f}x vs traced {traced_time / boto3_alone:.2f}x "
+            f"= {medians['untraced'] / traced_time:.2f} of it"
+        )
+        print("figures: import time as a multiple of `import boto3` alone (lower is better); /floor = function / floor")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""Career insights at 1,000 vs 20,000 stored achievements: latency and DynamoDB reads, on DynamoDB Local.
+"""Career insights and the portfolio at 1,000 vs 20,000 stored achievements: latency and reads, on DynamoDB Local.
 
 Two tables are seeded in DynamoDB Local (loopback, in memory) with N achievements each (half of them
 analysed and scored), written as pre-built items with BatchWriteItem, plus the aggregate items computed
 by the store's own write hook (AggregateWriteHook) added up. Then `GET /analyze/career-insights` runs
 through the Lambda handler in-process (a warm Lambda), alternating between the two tables; printed: median
-and p95 latency, DynamoDB calls and items read per request, and the 20k/1k ratios. Bounded: ~60 s.
+and p95 latency, DynamoDB calls and items read per request, and the 20k/1k ratios. Then `GET /portfolio`
+(JSON) the same way: items included, Queries, items returned and items read (DynamoDB's ScannedCount: what
+a filter evaluated too), and its 20k/1k ratios. Bounded: ~90 s.
 
     .venv/bin/python -m bench.insights [--small 1000] [--large 20000] [--runs 60]
 """
@@ -41,6 +43,11 @@ from devstack.template import create_tables  # noqa: E402
 from devstack.worker import LocalContext  # noqa: E402
 
 EVENT = json.loads((ROOT / "events" / "career_insights.json").read_text())
+PORTFOLIO_EVENT = {
+    **json.loads((ROOT / "events" / "portfolio.json").read_text()),
+    "queryStringParameters": {"format": "json"},
+    "multiValueQueryStringParameters": {"format": ["json"]},
+}
 SKILLS = ["Python", "Go", "Kubernetes", "DynamoDB", "Terraform", "Mentoring", "Incident Response", "SQL"]
 ROLES = ["Staff Engineer", "Tech Lead", "Site Reliability Engineer", "Platform Engineer"]
 
@@ -127,6 +134,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--portfolio-runs", type=int, default=8)
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="No application metrics to publish")
 
@@ -146,10 +154,12 @@ def main() -> None:
             tables[size] = table
 
         calls: list[tuple[str, int]] = []
+        scanned: list[int] = []
 
         def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
             items = sum(len(v) for v in parsed.get("Responses", {}).values()) + len(parsed.get("Items", []))
             calls.append((model.name, items))
+            scanned.append(int(parsed.get("ScannedCount", items)))
 
         client.meta.events.register("after-call.dynamodb.*", count)
         samples: dict[int, list[float]] = {size: [] for size in tables}
@@ -170,6 +180,27 @@ def main() -> None:
                 reads[size] = list(calls)
                 totals[size] = json.loads(response["body"])["numbers"]["total"]
 
+        # GET /portfolio (an export: up to PORTFOLIO_MAX_ACHIEVEMENTS, 500) at both sizes, fewer runs.
+        portfolio: dict[int, list[float]] = {size: [] for size in tables}
+        portfolio_reads: dict[int, tuple[int, int, int, int]] = {}
+        for run in range(args.portfolio_runs + 2):
+            for size, table in tables.items():
+                settings = insights_settings().model_copy(update={"achievements_table_name": table})
+                deps.build(settings, AwsClients(dynamodb=client))
+                calls.clear()
+                scanned.clear()
+                started = time.perf_counter()
+                response = insights_app.lambda_handler(json.loads(json.dumps(PORTFOLIO_EVENT)), context)
+                elapsed = time.perf_counter() - started
+                assert response["statusCode"] == 200, response["body"]
+                if run >= 2:
+                    portfolio[size].append(elapsed)
+                included = json.loads(response["body"])["summary"]["included"]
+                returned = sum(n for name, n in calls if name == "Query")
+                queries = sum(1 for name, _ in calls if name == "Query")
+                evaluated = sum(n for (name, _), n in zip(calls, scanned, strict=True) if name == "Query")
+                portfolio_reads[size] = (included, queries, returned, evaluated)
+
     print(f"\nGET /analyze/career-insights, {args.runs} runs each (handler in-process, DynamoDB Local on loopback)")
     print(
         f"{'stored':>8} {'answer total':>13} {'median ms':>10} {'p95 ms':>8} {'DynamoDB calls':>16} {'items read':>11}"
@@ -183,7 +214,18 @@ def main() -> None:
             f"{size:>8,} {totals[size]:>13,} {median:>10.2f} {p95:>8.2f} {len(reads[size]):>3} ({names}) "
             f"{sum(n for _, n in reads[size]):>6}"
         )
+    print(f"\nGET /portfolio?format=json, {args.portfolio_runs} runs each (cap 500; half the achievements scored)")
+    print(f"{'stored':>8} {'included':>9} {'median ms':>10} {'Queries':>8} {'items returned':>15} {'items read':>11}")
+    for size in tables:
+        included, queries, returned, evaluated = portfolio_reads[size]
+        median = statistics.median(portfolio[size]) * 1000
+        print(f"{size:>8,} {included:>9} {median:>10.1f} {queries:>8} {returned:>15} {evaluated:>11}")
     small, large = args.small, args.large
+    print(
+        f"ratio {large:,}/{small:,}: portfolio latency (median) "
+        f"{statistics.median(portfolio[large]) / statistics.median(portfolio[small]):.2f}, items read "
+        f"{portfolio_reads[large][3] / max(1, portfolio_reads[small][3]):.2f}"
+    )
     ratio = statistics.median(samples[large]) / statistics.median(samples[small])
     print(
         f"\nratio {large:,}/{small:,}: latency (median) {ratio:.2f}, DynamoDB calls "

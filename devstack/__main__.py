@@ -43,6 +43,12 @@ def main() -> None:
         default=os.environ.get("DEVSTACK_PROMETHEUS", "1") == "0",
         help="don't start the demo Prometheus + Threads-Agent exporter (env DEVSTACK_PROMETHEUS=0)",
     )
+    parser.add_argument(
+        "--no-threads-adaptor",
+        action="store_true",
+        default=os.environ.get("DEVSTACK_THREADS_ADAPTOR", "1") == "0",
+        help="don't start the demo threads-adaptor the Threads-Agent sync pulls (env DEVSTACK_THREADS_ADAPTOR=0)",
+    )
     args = parser.parse_args()
     overrides = dict(pair.split("=", 1) for pair in args.parameter_overrides if "=" in pair)
 
@@ -55,6 +61,7 @@ def main() -> None:
         schedule_every=args.schedule_every,
         parameter_overrides=overrides,
         demo_prometheus=not args.no_prometheus,
+        demo_threads_adaptor=not args.no_threads_adaptor,
     )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -76,6 +83,11 @@ def main() -> None:
                     *(
                         [f"  Prometheus  {stack.prometheus.url}   (demo Threads-Agent metrics)"]
                         if stack.prometheus is not None
+                        else []
+                    ),
+                    *(
+                        [f"  threads-adaptor  {stack.threads_adaptor.url}   (demo posts; synced on schedule)"]
+                        if stack.threads_adaptor is not None
                         else []
                     ),
                     "  stop      Ctrl-C",

@@ -1,4 +1,4 @@
-"""Local SQS, Secrets Manager and SSM (moto's server on loopback), filled from template.yaml's resources."""
+"""Local SQS, Secrets Manager, SSM and EventBridge (moto's server on loopback), filled from template.yaml."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ class LocalAwsServices:
             "AWS_ENDPOINT_URL_SQS": self.endpoint,
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.endpoint,
             "AWS_ENDPOINT_URL_SSM": self.endpoint,
+            "AWS_ENDPOINT_URL_EVENTBRIDGE": self.endpoint,
         }
 
     def _create_queues(self, params: dict[str, str]) -> None:

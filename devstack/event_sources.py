@@ -197,6 +197,7 @@ class LocalScheduler(BackgroundLoop):
     stopping: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
     runs: int = 0
+    first_after: float | None = None  # seconds before the first run (default: one period, as on AWS)
 
     def fire(self) -> Any:
         self.runs += 1
@@ -209,7 +210,7 @@ class LocalScheduler(BackgroundLoop):
             return None
 
     def _run(self) -> None:
-        next_run = time.monotonic() + self.every_seconds
+        next_run = time.monotonic() + (self.every_seconds if self.first_after is None else self.first_after)
         while not self.stopping.wait(max(0.0, next_run - time.monotonic())):
             self.fire()
             next_run += self.every_seconds

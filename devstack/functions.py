@@ -48,7 +48,9 @@ def resolve(value: Any, names: dict[str, str], params: dict[str, str]) -> str:
         ref = value["Ref"]
         if ref == "AWS::NoValue":
             return NO_VALUE
-        return names.get(ref) or params.get(ref) or ref
+        if ref in names:
+            return names[ref]
+        return str(params.get(ref, ref))  # a parameter may be "" (e.g. an optional list)
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         logical_id, attribute = value["Fn::GetAtt"][0], value["Fn::GetAtt"][-1]
         return names.get(f"{logical_id}.{attribute}") or names.get(logical_id, logical_id)

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from devstack.functions import InvocationError
+from devstack.loopback import BodyError, LoopbackServer, read_body
 from devstack.template import Route
 
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
@@ -116,7 +117,7 @@ class LocalApiGateway:
         self.api_key = api_key
         self.stage = stage
         self.quiet = quiet
-        self.server = ThreadingHTTPServer((host, port), self._handler_class())
+        self.server = LoopbackServer((host, port), self._handler_class())
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -164,12 +165,22 @@ class LocalApiGateway:
             protocol_version = "HTTP/1.1"
 
             def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
                 started = time.monotonic()
-                status, headers, payload = gateway.handle(
-                    self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
-                )
+                try:
+                    body = read_body(self.headers, self.rfile)
+                except BodyError as error:
+                    status, headers, payload = _json(error.status, {"message": str(error)})
+                    self.close_connection = True  # the rest of the body is unread: no next request on it
+                else:
+                    # API Gateway hands a Lambda the whole body with its length, never the chunk framing.
+                    request_headers = {
+                        key: value for key, value in self.headers.items() if key.lower() != "transfer-encoding"
+                    }
+                    if "chunked" in str(self.headers.get("Transfer-Encoding") or "").lower():
+                        request_headers["Content-Length"] = str(len(body))
+                    status, headers, payload = gateway.handle(
+                        self.command, self.path, request_headers, body, self.client_address[0]
+                    )
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)

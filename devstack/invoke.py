@@ -19,6 +19,7 @@ from typing import Any
 from devstack.aws_services import LocalAwsServices, local_client
 from devstack.dynamodb_local import DynamoDBLocal
 from devstack.functions import BUILD_DIR, FunctionSpec, LocalFunction, parameter_values, resolve_env
+from devstack.pipeline import LocalBus
 from devstack.stack import TABLE_PREFIX, aws_env
 from devstack.template import create_tables, function_environment
 
@@ -37,6 +38,11 @@ class BuiltInvoker:
         self.services = LocalAwsServices().start(self.params)
         self._stack.callback(self.services.stop)
         self.names.update(self.services.names)
+        # The template's bus and rules, so an outbox invocation publishes where the deployed one would.
+        endpoint = self.services.endpoint
+        LocalBus(local_client("events", endpoint), local_client("sqs", endpoint), self.names, self.params).create(
+            receiver_url="http://127.0.0.1:9"
+        )
         self.base_env = {**aws_env(dynamodb_endpoint), **self.services.env()}
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:

@@ -10,14 +10,18 @@ from typing import Any
 
 from devstack.aws_services import LocalAwsServices, local_client
 from devstack.call_counter import CountingProxy
-from devstack.dynamodb_local import DynamoDBLocal
+from devstack.dynamodb_local import DynamoDBLocal, free_port
 from devstack.event_sources import LocalScheduler, SqsPoller, schedule_sources, sqs_sources
 from devstack.functions import FunctionSpec, LocalFunction, parameter_values, resolve_env
 from devstack.gateway import LocalApiGateway
+from devstack.pipeline import DeliveryPoller, LocalBus, NotificationReceiver, StreamPoller, stream_arn, stream_sources
 from devstack.template import api_routes, create_tables, function_environment, resources
 
 DEFAULT_API_KEY = "local-dev-api-key"
 TABLE_PREFIX = "local"
+# With the demo threads-adaptor, its sync's schedule fires this soon after start (then at the template's rate),
+# so its viral posts appear without waiting the hour.
+FIRST_SYNC_AFTER_SECONDS = 5.0
 
 
 def aws_env(dynamodb_endpoint: str) -> dict[str, str]:
@@ -46,8 +50,11 @@ class LocalStack:
     count_dynamodb_calls: bool = False
     quiet: bool = False  # functions' logs discarded (benchmarks) instead of shown on stderr
     demo_prometheus: bool = False  # a Threads-Agent exporter + Debian's Prometheus scraping it, for the scrape
+    demo_threads_adaptor: bool = False  # a demo threads-adaptor on loopback, which the Threads-Agent sync pulls
+    first_sync_after: float = FIRST_SYNC_AFTER_SECONDS
     prometheus: Any = None
     exporter: Any = None
+    threads_adaptor: Any = None
     dynamodb: DynamoDBLocal | None = None
     call_counter: CountingProxy | None = None
     services: LocalAwsServices | None = None
@@ -55,6 +62,11 @@ class LocalStack:
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     pollers: list[SqsPoller] = field(default_factory=list)
     schedulers: list[LocalScheduler] = field(default_factory=list)
+    stream_pollers: list[StreamPoller] = field(default_factory=list)
+    delivery_pollers: list[DeliveryPoller] = field(default_factory=list)
+    receiver: NotificationReceiver | None = None
+    receiver_port: int = 0
+    bus: LocalBus | None = None
     names: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -71,6 +83,14 @@ class LocalStack:
     def _start(self, log: Callable[[str], None]) -> LocalStack:
         if self.demo_prometheus and "PrometheusUrl" not in self.parameter_overrides:
             self._start_prometheus(log)
+        if self.demo_threads_adaptor and "ThreadsAdaptorUrl" not in self.parameter_overrides:
+            self._start_threads_adaptor(log)
+        if self.port == 0:
+            self.port = free_port()  # known before the functions start: the pipeline's links point at it
+        self.receiver = NotificationReceiver(port=self.receiver_port).start()
+        log(f"notification receiver on {self.receiver.url} (the people topic's subscriber and the chat webhook)")
+        if "ChatWebhookUrl" not in self.parameter_overrides:
+            self.parameter_overrides = {**self.parameter_overrides, "ChatWebhookUrl": f"{self.receiver.url}/chat"}
         params = parameter_values(self.parameter_overrides)
         log(
             "starting DynamoDB Local"
@@ -92,14 +112,23 @@ class LocalStack:
             self.call_counter = CountingProxy(self.dynamodb.endpoint).start()
             functions_dynamodb = self.call_counter.endpoint
         base_env = {**aws_env(functions_dynamodb), **self.services.env(), **self.extra_env}
+        sqs = local_client("sqs", self.services.endpoint)
+        self.bus = LocalBus(local_client("events", self.services.endpoint), sqs, self.names, params)
+        self.bus.create(self.receiver.url)
+        log(f"bus {self.names.get('AchievementsBus')}: the template's rules, {len(self.bus.deliveries)} deliveries")
 
+        background = {source.function for source in sqs_sources()} | {source.function for source in stream_sources()}
         for name in resources("AWS::Serverless::Function"):
             env = resolve_env(function_environment(name), self.names, params)
+            if self.call_counter is not None and name in background:
+                # The counter measures requests' round trips: the pipeline and the worker run beside them, uncounted.
+                env["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb.endpoint
+            if "API_URL" in env:  # the local gateway stands for the deployed API in the events' links
+                env["API_URL"] = f"http://127.0.0.1:{self.port}/{params.get('StageName', 'Prod')}"
             self.functions[name] = LocalFunction(
                 FunctionSpec.from_template(name, env, built=self.built), base_env, quiet=self.quiet
             )
 
-        sqs = local_client("sqs", self.services.endpoint)
         for source in sqs_sources():
             poller = SqsPoller(
                 source,
@@ -111,10 +140,32 @@ class LocalStack:
             )
             self.pollers.append(poller.start())
             log(f"queue {source.queue_logical_id} -> {source.function} (batch {source.batch_size})")
+        streams = local_client("dynamodbstreams", self.dynamodb.endpoint)
+        for stream_source in stream_sources():
+            failure_queue = stream_source.on_failure_queue
+            stream_poller = StreamPoller(
+                stream_source,
+                streams,
+                stream_arn(dynamodb, self.names[stream_source.table_logical_id]),
+                self.invoke,
+                sqs=sqs,
+                failure_queue_url=self.names.get(failure_queue) if failure_queue else None,
+                log=log,
+            )
+            self.stream_pollers.append(stream_poller.start())
+            log(f"stream of {stream_source.table_logical_id} -> {stream_source.function}")
+        for delivery in self.bus.deliveries:
+            self.delivery_pollers.append(DeliveryPoller(delivery, sqs, log=log).start())
         for schedule in schedule_sources(params, self.names):
             every = self.schedule_every or schedule.every_seconds
-            self.schedulers.append(LocalScheduler(schedule, self.invoke, every, log).start())
-            log(f"schedule {schedule.name} -> {schedule.function} every {every:g}s")
+            first = (
+                self.first_sync_after if self.threads_adaptor and schedule.function == "ThreadsSyncFunction" else None
+            )
+            self.schedulers.append(LocalScheduler(schedule, self.invoke, every, log, first_after=first).start())
+            log(
+                f"schedule {schedule.name} -> {schedule.function} every {every:g}s"
+                + (f" (first in {first:g}s)" if first is not None else "")
+            )
 
         self.gateway = LocalApiGateway(
             api_routes(),
@@ -139,6 +190,13 @@ class LocalStack:
         self.parameter_overrides = {**self.parameter_overrides, "PrometheusUrl": self.prometheus.url}
         log(f"Prometheus {self.prometheus.url} scraping the demo Threads-Agent exporter on {self.exporter.target}")
 
+    def _start_threads_adaptor(self, log: Callable[[str], None]) -> None:
+        from devstack.threads_adaptor import ThreadsAdaptor
+
+        self.threads_adaptor = ThreadsAdaptor().start()
+        self.parameter_overrides = {**self.parameter_overrides, "ThreadsAdaptorUrl": self.threads_adaptor.url}
+        log(f"demo threads-adaptor {self.threads_adaptor.url} (5 posts, 3 viral) for the Threads-Agent sync")
+
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         return self.functions[function].invoke(event)
 
@@ -150,8 +208,14 @@ class LocalStack:
             scheduler.stop()
         for poller in self.pollers:
             poller.stop()
+        for stream_poller in self.stream_pollers:
+            stream_poller.stop()
+        for delivery_poller in self.delivery_pollers:
+            delivery_poller.stop()
         self.schedulers.clear()
         self.pollers.clear()
+        self.stream_pollers.clear()
+        self.delivery_pollers.clear()
         for function in self.functions.values():
             function.close()
         self.functions.clear()
@@ -164,12 +228,18 @@ class LocalStack:
         if self.dynamodb is not None:
             self.dynamodb.stop()
             self.dynamodb = None
+        if self.receiver is not None:
+            self.receiver.stop()
+            self.receiver = None
         if self.prometheus is not None:
             self.prometheus.stop()
             self.prometheus = None
         if self.exporter is not None:
             self.exporter.stop()
             self.exporter = None
+        if self.threads_adaptor is not None:
+            self.threads_adaptor.stop()
+            self.threads_adaptor = None
 
     def __enter__(self) -> LocalStack:
         return self.start(log=lambda _: None)

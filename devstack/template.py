@@ -54,9 +54,12 @@ def table_definitions(path: Path = TEMPLATE) -> dict[str, dict[str, Any]]:
             "KeySchema": props["KeySchema"],
             "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
         }
-        for optional in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+        for optional in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             if optional in props:
                 definition[optional] = props[optional]
+        if "StreamSpecification" in props:
+            # CloudFormation enables a stream by its view type; CreateTable says so explicitly.
+            definition["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         tables[logical_id] = {"create": definition, "ttl": props.get("TimeToLiveSpecification")}
     return tables
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -38,6 +39,9 @@ class LocalContext:
 
 
 def main() -> None:
+    # Ctrl-C in `make local` reaches the whole process group; the stack stops its workers itself (stdin closed,
+    # then killed), so a worker ignores SIGINT instead of printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     handler_path = os.environ["DEVSTACK_HANDLER"]
     function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
     timeout = float(os.environ.get("DEVSTACK_TIMEOUT", "15"))

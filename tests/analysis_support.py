@@ -137,6 +137,7 @@ def make_worker(
     wrap: Callable[[Any], Any] | None = None,
     serial: bool = True,
     secret_id: str | None = None,
+    auto_cap: int | None = None,
 ) -> DeepAnalysisWorker:
     """DeepAnalysisFunction's graph built on these tables (the handler then uses it); returns its worker.
 
@@ -152,6 +153,7 @@ def make_worker(
             "openai_timeout_seconds": timeout,
             "openai_max_retries": max_retries,
             "secret_max_age_seconds": 0,
+            **({} if auto_cap is None else {"auto_analysis_daily_cap": auto_cap}),
         }
     )
     client = SerialClient(tables.client) if serial else tables.client

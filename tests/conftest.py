@@ -35,6 +35,7 @@ os.environ.update(
         "GITHUB_WEBHOOK_SECRET_ID": f"{TEST_PREFIX}-GitHubWebhookSecret",
         # Page cursors of GET /achievements are signed with a key from Secrets Manager; tests use a local one.
         "CURSOR_SIGNING_KEY": "test-cursor-signing-key",
+        "EVENT_BUS_NAME": f"{TEST_PREFIX}-achievements",
         "ANALYSIS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-AnalysisQueue",
     }
 )

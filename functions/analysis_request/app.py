@@ -17,7 +17,9 @@ from achievements.analysis.deps import requests
 from achievements.analysis.models import DeepAnalysisAnswer
 from achievements.analysis.service import deep_analysis_status, request_deep_analysis
 from achievements.analysis.settings import analysis_request_settings
+from achievements.core.models import IdNumber
 from achievements.core.observability import logger, metrics, tracer
+from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 
 requests.build(analysis_request_settings())
@@ -25,7 +27,7 @@ app = make_resolver()
 
 # Named `id` like the template's path /analyze/deep/{id}, so the OpenAPI document says the same. The bound is
 # GET /achievements/{achievement_id}'s: 2**63 - 1 reached the document as the float 2**63, one past it.
-AchievementId = Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
+AchievementId = Annotated[IdNumber, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
 ERRORS: dict[int, OpenAPIResponse] = {
     404: documented("no achievement with this id"),
     422: documented("the id is not a positive integer"),
@@ -70,3 +72,13 @@ def analysis_status(id: AchievementId) -> DeepAnalysisAnswer:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, requests.current().settings.max_body_bytes)
+
+
+# SnapStart priming: the first request's one-time work before the snapshot (no I/O)
+prime(
+    app,
+    requests.clients,
+    request("POST", "/analyze/deep/0"),
+    request("GET", "/analyze/deep/0"),
+    services=("dynamodb", "sqs"),
+)

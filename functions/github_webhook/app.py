@@ -19,6 +19,7 @@ from achievements.github.deps import deps
 from achievements.github.models import GitHubDeliveryResponse
 from achievements.github.service import read_delivery, receive_delivery
 from achievements.github.settings import github_webhook_settings
+from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 
 deps.build(github_webhook_settings())
@@ -65,3 +66,7 @@ def webhook() -> Response[GitHubDeliveryResponse]:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.github_max_body_bytes, inspect_body=False)
+
+
+# SnapStart priming: the first request's one-time work before the snapshot (no I/O)
+prime(app, deps.clients, request("POST", "/github/webhook", {}), services=("dynamodb", "secretsmanager"))

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from achievements.core.models import Achievement
 from achievements.core.observability import logger, metrics, tracer
+from achievements.http.priming import prime
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.insights import queries as q
 from achievements.insights.deps import deps
@@ -21,8 +22,6 @@ from achievements.insights.settings import insights_settings
 
 deps.build(insights_settings())
 app = make_resolver()
-
-INVALID_QUERY = {422: documented("a query parameter is invalid (named in the message)")}
 
 
 @app.get(
@@ -46,7 +45,7 @@ def get_career_insights() -> CareerInsightsResponse:
         200: documented("one page", AchievementPage),
         400: documented("the cursor is malformed, altered or made for other filters"),
         410: documented("the cursor expired: start again without one"),
-        **INVALID_QUERY,
+        422: documented("a query parameter is invalid (named in the message)"),
     },
     tags=["achievements"],
 )
@@ -84,9 +83,7 @@ def get_achievements(
     },
     tags=["achievements"],
 )
-def get_achievement(
-    achievement_id: q.AchievementIdPath,
-) -> Achievement:
+def get_achievement(achievement_id: q.AchievementIdPath) -> Achievement:
     return achievement_by_id(deps.current().store, achievement_id)
 
 
@@ -103,9 +100,7 @@ def get_achievement(
     },
     tags=["portfolio"],
 )
-def get_portfolio(
-    format: q.FormatQuery = "markdown",
-) -> Response[str]:
+def get_portfolio(format: q.FormatQuery = "markdown") -> Response[str]:
     graph = deps.current()
     portfolio = build_portfolio(graph.reader, graph.settings.portfolio_max_achievements)
     body, content_type, headers = rendered(portfolio, format)
@@ -117,3 +112,6 @@ def get_portfolio(
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
+
+
+prime(app, deps.clients, *q.PRIMING)  # SnapStart priming

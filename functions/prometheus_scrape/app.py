@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from achievements.core.observability import logger, metrics, tracer
+from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.prometheus.deps import deps
 from achievements.prometheus.models import (
@@ -22,6 +23,7 @@ from achievements.prometheus.models import (
 from achievements.prometheus.settings import prometheus_settings
 
 deps.build(prometheus_settings())
+tracer.patch(["httpx"])  # its Prometheus queries as X-Ray subsegments (the shared tracer patches botocore only)
 app = make_resolver()
 
 
@@ -76,3 +78,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if "httpMethod" in event and "requestContext" in event:
         return resolve(app, event, context, deps.current().settings.max_body_bytes)
     return scheduled_scrape(event)
+
+
+prime(app, deps.clients, request("POST", "/prometheus/scrape", {"metrics": 1}))  # SnapStart priming

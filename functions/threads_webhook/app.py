@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from achievements.core.models import TrackResponse
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.settings import core_settings
+from achievements.http.priming import prime, request
 from achievements.http.resolver import ingest_responses, make_resolver, resolve, track_answer
 from achievements.threads.deps import deps
 from achievements.threads.models import ViralPostIn
@@ -35,3 +36,6 @@ def track(post: ViralPostIn) -> Response[TrackResponse]:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
+
+
+prime(app, deps.clients, request("POST", "/threads/track", {}))  # SnapStart priming

@@ -29,7 +29,15 @@ def http(fake: FakeOpenAI) -> Iterator[httpx.Client]:
     # The template's OpenAIApiKeySecret holds a key locally (it starts as "test" = offline otherwise)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEVSTACK_SECRET_OpenAIApiKeySecret", OPENAI_KEY)
-        stack = LocalStack(port=free_port(), api_key=KEY, extra_env={"OPENAI_BASE_URL": fake.base_url}, quiet=True)
+        # The manual path alone: the pipeline's auto-analysis would race the request (tests/integration/
+        # test_pipeline_local_stack.py covers it)
+        stack = LocalStack(
+            port=free_port(),
+            api_key=KEY,
+            extra_env={"OPENAI_BASE_URL": fake.base_url},
+            quiet=True,
+            parameter_overrides={"AutoAnalysis": "none"},
+        )
         with stack, httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:  # type: ignore[union-attr]
             yield client
 

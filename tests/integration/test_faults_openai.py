@@ -44,7 +44,12 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEVSTACK_SECRET_OpenAIApiKeySecret", OPENAI_KEY)
         with LocalStack(
-            port=free_port(), api_key=KEY, extra_env={"OPENAI_BASE_URL": fake.base_url}, quiet=True
+            port=free_port(),
+            api_key=KEY,
+            extra_env={"OPENAI_BASE_URL": fake.base_url},
+            quiet=True,
+            # The manual path alone (the jobs' bodies are checked): no automatic analyses beside it
+            parameter_overrides={"AutoAnalysis": "none"},
         ) as running:
             assert running.services is not None
             # Instances start on the first message, so they see the shorter OpenAI timeout.
@@ -52,6 +57,9 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
             assert running.functions["DeepAnalysisFunction"].spec.env["OPENAI_MAX_RETRIES"] == "2"
             sqs = local_aws_client("sqs", running.services.endpoint)
             queue = running.names["AnalysisQueue"]
+            # The process's local services keep queues across stacks: start from empty ones, as a deployment does.
+            for logical_id in ("AnalysisQueue", "AnalysisDeadLetterQueue"):
+                sqs.purge_queue(QueueUrl=running.names[logical_id])
             template_visibility = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout"])
             sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": str(VISIBILITY_SECONDS)})
             yield running

@@ -93,3 +93,73 @@ def test_bad_input_over_http_is_a_clear_4xx_and_writes_nothing(stack: LocalStack
     assert "views" in negative.json()["message"]
     # Then none of the three wrote an achievement
     assert len(stored_achievements(stack)) == before
+
+
+# ---- the local stack as a user meets it (issue 12) ---------------------------------------------------------
+
+
+def _raw_exchange(stack: LocalStack, request: bytes, responses: int, timeout: float = 30) -> list[tuple[int, bytes]]:
+    """Send raw bytes on one connection; read `responses` HTTP/1.1 responses (status, body) from it."""
+    import socket
+
+    assert stack.gateway is not None
+    port = int(stack.gateway.url.rsplit(":", 1)[1].split("/")[0])
+    answers: list[tuple[int, bytes]] = []
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as connection:
+        connection.sendall(request)
+        stream = connection.makefile("rb")
+        for _ in range(responses):
+            status = int(stream.readline().split()[1])
+            length = 0
+            while (line := stream.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            answers.append((status, stream.read(length)))
+    return answers
+
+
+def test_a_chunked_body_is_read_as_the_body_not_as_a_second_request(stack: LocalStack) -> None:
+    # Given the reference's post sent with Transfer-Encoding: chunked (as curl -H 'Transfer-Encoding: chunked'
+    # or a streaming client does), followed on the same connection by a second, plain request
+    body = json.dumps(json.loads(load_event("threads_track.json")["body"]) | {"post_id": "chunked-1"}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:]))
+    request = (
+        b"POST /threads/track HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"x-api-key: " + KEY.encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+        b"GET /achievements?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + KEY.encode() + b"\r\n\r\n"
+    )
+    # When both are sent
+    (first_status, first_body), (second_status, _) = _raw_exchange(stack, request, responses=2)
+    # Then the chunks were the first request's body (created), and the second request was answered on its own
+    assert first_status == 201
+    assert json.loads(first_body)["status"] == "created"
+    assert second_status == 200
+
+
+def test_a_malformed_chunked_body_is_a_400_not_a_hang(stack: LocalStack) -> None:
+    # Given a chunk size that is not hexadecimal, When sent, Then 400 with the message shape
+    request = (
+        b"POST /threads/track HTTP/1.1\r\nHost: x\r\nx-api-key: " + KEY.encode() + b"\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
+    )
+    [(status, body)] = _raw_exchange(stack, request, responses=1)
+    assert status == 400
+    assert "chunk" in json.loads(body)["message"]
+
+
+def test_fifty_parallel_requests_get_answers_not_connection_resets(stack: LocalStack) -> None:
+    # Given 50 clients, each on its own connection, all at once
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert stack.gateway is not None
+
+    def one(n: int) -> int:
+        with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:  # type: ignore[union-attr]
+            return client.get("/achievements", params={"limit": 1}).status_code
+
+    # When they all ask at the same moment
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(one, range(50)))
+    # Then every one is answered (no reset, no refused connection)
+    assert statuses == [200] * 50

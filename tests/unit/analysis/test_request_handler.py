@@ -113,17 +113,21 @@ def test_a_second_request_for_unchanged_content_answers_completed_without_queuei
     assert queued(queue_url) == []
 
 
-def test_changed_content_makes_the_analysis_pending_again_and_a_request_queues_it(
+def test_changed_content_keeps_the_analysis_marked_stale_and_a_request_queues_a_new_one(
     lambda_context, store, queue_url, moto_tables, monkeypatch
 ) -> None:
     # Given an analysed post whose numbers then change (a repeat delivery with more views)
     seed(store, post_draft("p-1", views=10_000))
     run_worker(moto_tables, lambda_context, 1)
+    analysed = store.get(1)
     seed(store, post_draft("p-1", views=50_000))
-    # When its status is read, Then it is pending (the old analysis is of other content)
+    # When its status is read
     status, body = call(GET, "1", lambda_context)
-    assert (status, body["status"]) == (200, "pending")
-    assert "changed since its last analysis" in body["detail"]
+    # Then the analysis is still there, marked stale (SPEC §5), and the score still counts
+    assert (status, body["status"], body["stale"]) == (200, "completed", True)
+    assert "changed since this analysis" in body["detail"]
+    assert body["analysis"]["impact_score"] == analysed.impact_score
+    assert store.get(1).impact_score == analysed.impact_score
     # And a request queues it again
     assert call(POST, "1", lambda_context)[0] == 202
     assert [message["achievement_id"] for message in queued(queue_url)] == [1]

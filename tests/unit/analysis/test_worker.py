@@ -220,7 +220,7 @@ def test_duration_and_count_metrics_are_published_per_analyzer(lambda_context, s
     handle(batch(*(job(i) for i in ids)), lambda_context)
     # Then each analysis published its duration and a count, with the analyzer as a dimension
     published = emf_metrics(capsys.readouterr().out)
-    durations = [m for m in published if "ai_analysis_duration_seconds" in m]
+    durations = [m for m in published if "achievement_collector_ai_analysis_duration_seconds" in m]
     counts = [m for m in published if "ai_analyses_total" in m]
     assert len(durations) == len(counts) == 2
     for metric in durations + counts:

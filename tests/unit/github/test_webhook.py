@@ -672,3 +672,52 @@ def test_deeply_nested_json_is_400_not_a_crash(lambda_context, moto_tables) -> N
     assert status == 400
     assert body["message"].startswith("request body is not valid JSON: maximum recursion depth exceeded")
     assert moto_tables.items() == []
+
+
+# ---- SPEC §5: an older payload is ignored, whatever its delivery id -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "section", "clock", "field"),
+    [
+        (PR_EVENT, "pull_request", "updated_at", "title"),
+        (RELEASE_EVENT, "release", "published_at", "name"),
+    ],
+)
+def test_an_older_payload_with_a_new_delivery_id_is_ignored(
+    lambda_context, store, name: str, section: str, clock: str, field: str
+) -> None:
+    # Given a newer payload stored (changed 2030-01-02, with a new title)
+    newer = payload_of(name)
+    newer[section][clock] = "2030-01-02T00:00:00Z"
+    newer[section][field] = "The newer title"
+    assert call(delivery(name, newer, X_GitHub_Delivery="d-newer"), lambda_context)[0] == 201
+    kept = store.get(1)
+    assert kept is not None
+    # When an older payload of the same PR / release is replayed under a fresh (unsigned) delivery id
+    older = payload_of(name)
+    older[section][clock] = "2030-01-01T00:00:00Z"
+    older[section][field] = "The older title"
+    status, body = call(delivery(name, older, X_GitHub_Delivery="d-replayed"), lambda_context)
+    # Then it is unchanged, says why, and the newer title stays
+    assert (status, body["status"], body["achievement_id"]) == (200, "unchanged", 1)
+    assert "older than the one stored" in body["reason"]
+    stored = store.get(1)
+    assert stored is not None
+    assert stored.title == kept.title
+    assert "The newer title" in stored.title
+
+
+def test_a_newer_payload_updates_the_pull_request(lambda_context, store) -> None:
+    # Given the documented PR stored
+    call(load_event(PR_EVENT), lambda_context)
+    # When a later payload (updated_at moved on, new title) arrives in another delivery
+    later = payload_of(PR_EVENT)
+    later["pull_request"]["updated_at"] = "2030-01-01T00:00:00Z"
+    later["pull_request"]["title"] = "Renamed later"
+    status, body = call(delivery(PR_EVENT, later, X_GitHub_Delivery="d-later"), lambda_context)
+    # Then it is updated
+    assert (status, body["status"]) == (200, "updated")
+    stored = store.get(1)
+    assert stored is not None
+    assert stored.title == "PR #2: Renamed later"

@@ -118,10 +118,13 @@ def test_career_insights_answer_with_the_numbers_behind_them(store, lambda_conte
     # leadership: 1 signal of 3 -> presence 5*min(1, 0.333/0.25)=5, volume 2*1/10=0.2, impact 3*70/100=2.1
     assert insights["leadership_score"] == 7.3
     assert insights["leadership"]["components"] == {"presence": 5.0, "volume": 0.2, "impact": 2.1}
-    # no analysis gives a salary or roles here: both are labelled estimates
-    assert insights["salary_range"]["basis"] == "estimate"
-    assert {role["basis"] for role in insights["suitable_roles"]} == {"estimate"}
-    assert insights["trajectory"]["label"] == "emerging"
+    # no analysis gives a salary or roles here: both are labelled estimates (the evidence beside the reference fields)
+    assert insights["salary_range_detail"]["basis"] == "estimate"
+    assert set(insights["salary_range"]) == {"min", "max", "currency"}
+    assert {role["basis"] for role in insights["suitable_role_evidence"]} == {"estimate"}
+    assert insights["suitable_roles"] == [role["name"] for role in insights["suitable_role_evidence"]]
+    assert insights["trajectory_detail"]["label"] == "emerging"
+    assert insights["trajectory"] == insights["trajectory_detail"]["statement"]
 
 
 def test_career_insights_cost_the_same_reads_at_any_size_and_never_scan(store, calls, lambda_context) -> None:
@@ -148,8 +151,9 @@ def test_career_insights_with_nothing_stored_say_so(lambda_context) -> None:
     # Then the answer says no_data: no trajectory, no salary range, zero achievements
     assert status == 200
     assert body["status"] == "no_data"
-    assert body["insights"]["trajectory"]["label"] == "no_data"
-    assert body["insights"]["salary_range"] is None
+    assert body["insights"]["trajectory_detail"]["label"] == "no_data"
+    assert body["insights"]["salary_range"] == {"min": 0, "max": 0, "currency": "USD"}
+    assert body["insights"]["salary_range_detail"] is None
     assert body["numbers"]["total"] == 0
 
 

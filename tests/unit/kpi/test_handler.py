@@ -96,3 +96,65 @@ def test_non_finite_values_are_refused(lambda_context, moto_tables) -> None:
     # Then it is refused as a bad request and nothing is written to the table
     assert code in (400, 422)
     assert moto_tables.items() == []
+
+
+# ---- SPEC §5: repeats keep the best value; -0.0 is 0; each catalogue metric has a sane range -----------------
+
+
+@pytest.mark.parametrize(
+    ("metric", "best", "worse", "target"),
+    [
+        ("revenue_projection_monthly", 30000.0, 21000.0, 20000.0),  # higher is better: a lower revenue
+        ("content_generation_latency_seconds", 1.0, 1.8, 2.0),  # lower is better: a higher latency
+    ],
+)
+def test_a_worse_value_for_the_same_target_is_unchanged_with_the_reason(
+    lambda_context, store, metric: str, best: float, worse: float, target: float
+) -> None:
+    # Given a milestone surpassed by a good margin
+    call(api_event(EVENT, body={"metric_name": metric, "value": best, "target": target}), lambda_context)
+    kept = store.get(1)
+    assert kept is not None
+    # When the same target is posted again with a worse value
+    status, answer = call(
+        api_event(EVENT, body={"metric_name": metric, "value": worse, "target": target}), lambda_context
+    )
+    # Then it is unchanged, says why, and the best value stays
+    assert (status, answer["status"], answer["achievement_id"]) == (200, "unchanged", 1)
+    assert "the milestone keeps its best value" in answer["reason"]
+    assert "is not better than the stored" in answer["reason"]
+    stored = store.get(1)
+    assert stored is not None
+    assert (stored.impact, stored.metrics["achieved_value"]) == (kept.impact, best)
+
+
+def test_minus_zero_is_the_same_target_as_zero(lambda_context, moto_tables) -> None:
+    # Given a milestone of an unknown lower-is-better metric at target 0
+    body = {"metric_name": "open_incidents", "value": 0.0, "target": 0.0, "direction": "lower"}
+    assert call(api_event(EVENT, body=body), lambda_context)[0] == 201
+    # When the same milestone arrives with -0.0 as target and value
+    status, answer = call(api_event(EVENT, body=body | {"value": -0.0, "target": -0.0}), lambda_context)
+    # Then it is the same milestone, not a second one beside it
+    assert (status, answer) == (200, {"status": "unchanged", "achievement_id": 1})
+    assert len(moto_tables.achievement_items()) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"metric_name": "uptime", "value": 1.5, "target": 0.999}, "value 1.5 is outside uptime's range"),
+        ({"metric_name": "posts_engagement_rate", "value": 0.5, "target": -0.1}, "target -0.1 is outside"),
+        ({"metric_name": "revenue_projection_monthly", "value": 2e12, "target": 1.0}, "value 2e+12 is outside"),
+        ({"metric_name": "content_generation_latency_seconds", "value": 1.0, "target": 1e6}, "target 1e+06"),
+        # Not in the catalogue: no range of its own, but a "% past target" of 26 digits is refused
+        ({"metric_name": "signups", "value": 1e15, "target": 1e-9, "direction": "higher"}, "% past target"),
+    ],
+)
+def test_numbers_outside_a_metric_s_sane_range_are_422(
+    lambda_context, moto_tables, body: dict[str, Any], fragment: str
+) -> None:
+    # Given a value or target no such metric can have, When posted, Then 422 naming it and nothing is written
+    status, answer = call(api_event(EVENT, body=body), lambda_context)
+    assert status == 422
+    assert fragment in answer["message"]
+    assert moto_tables.items() == []

@@ -159,8 +159,8 @@ def test_scheduled_run_returns_its_report_and_emits_its_metrics(
     ]
     # And the EMF metrics count one scrape and two milestones
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    assert any(blob.get("prometheus_scrapes_total") == [1.0] for blob in emitted)
-    assert any(blob.get("kpi_milestones_total") == [2.0] for blob in emitted)
+    assert any(blob.get("achievement_collector_prometheus_scrapes_total") == [1.0] for blob in emitted)
+    assert any(blob.get("achievement_collector_kpi_milestones_total") == [2.0] for blob in emitted)
     # And the "scrape finished" log names the two achievements created and the failed uptime metric
     (finished,) = [record for record in caplog.records if record.getMessage() == "scrape finished"]
     assert finished.achievements_created == 2  # type: ignore[attr-defined]

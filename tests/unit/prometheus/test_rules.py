@@ -278,3 +278,21 @@ def test_unusable_history_policies_are_refused(kwargs) -> None:
     # Given a window under a minute or a quantile under 0.5, When a policy is made, Then it is refused naming history
     with pytest.raises(ValueError, match="history"):
         HistoryPolicy(**kwargs)
+
+
+def test_two_scrapes_of_one_state_keep_the_better_improvement(store) -> None:
+    # Given two scrapes that read the same previous state (same key): one saw 1.2 s, the other 1.5 s
+    target = targets_by_name()["content_generation_latency_seconds"]
+    better = improvement_draft(target, 1.2, 2.0, None, 3, AT)
+    worse = improvement_draft(target, 1.5, 2.0, None, 3, AT)
+    assert better is not None
+    assert worse is not None
+    # When the better one is written first, then the worse one
+    first = store.upsert(better)
+    second = store.upsert(worse)
+    # Then the worse one changes nothing (SPEC §5: lower is better here, so 1.5 s is worse)
+    assert second.status.value == "unchanged"
+    assert second.achievement_id == first.achievement_id
+    stored = store.get(first.achievement_id)
+    assert stored is not None
+    assert stored.metrics["achieved_value"] == 1.2

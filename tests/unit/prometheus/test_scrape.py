@@ -463,9 +463,7 @@ def test_a_failed_history_query_fails_only_its_metric(moto_tables, fake) -> None
 
     # Then only cost per follow fails, with a history timeout, while uptime still makes its achievement
     assert report.errors == {
-        "cost_per_follow_dollars": MetricError(
-            kind="timeout", message="history: no answer from http://prometheus:9090 within 2s"
-        )
+        "cost_per_follow_dollars": MetricError(kind="timeout", message="history: no answer from Prometheus within 2s")
     }
     assert [a.metric_name for a in report.achievements] == ["uptime"]
 
@@ -499,7 +497,8 @@ def test_status_before_any_run_shows_configuration_and_no_values(scraper) -> Non
     # Then it shows the schedule, the URL, the catalogue thresholds and milestones, and no values or run
     assert status.status == "active"
     assert status.interval_hours == 24
-    assert status.prometheus_url == "http://prometheus:9090"
+    # the internal Prometheus URL is not shown to API callers
+    assert "prometheus:9090" not in status.model_dump_json()
     assert status.thresholds == {name: spec.threshold for name, spec in CATALOGUE.items()}
     assert (status.last_values, status.last_run_at, status.last_outcome, status.last_run) == ({}, None, None, None)
     assert status.metrics["posts_generated_total"].milestones == [100, 500, 1000, 5000, 10000]
@@ -529,17 +528,17 @@ def test_status_after_runs_shows_last_values_run_and_errors(scraper, fake, clock
     assert status.metrics["uptime"].last_error is not None
 
 
-def test_status_of_a_paused_schedule_and_a_url_without_user_name(moto_tables, fake) -> None:
-    # Given a disabled schedule and a Prometheus URL with a user name in it
+def test_status_of_a_paused_schedule_never_shows_the_prometheus_url(moto_tables, fake) -> None:
+    # Given a paused schedule and an internal Prometheus URL with a user name
     env = {"SCRAPE_SCHEDULE_STATE": "DISABLED", "PROMETHEUS_URL": "https://grafana@prom.example.com:9443/prom"}
     scraper = make_scraper(moto_tables.client, moto_tables.achievements, fake, settings=settings(**env))
-
     # When the status is read
     status = scraper.status()
-
-    # Then the schedule is paused and the URL is shown without the user name
+    # Then it says paused, and neither the host nor the user name is in it
     assert status.status == "paused"
-    assert status.prometheus_url == "https://prom.example.com:9443/prom"
+    shown = status.model_dump_json()
+    assert "prom.example.com" not in shown
+    assert "grafana" not in shown
 
 
 @pytest.mark.parametrize(

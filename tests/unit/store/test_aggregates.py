@@ -161,7 +161,8 @@ def test_a_write_that_read_a_stale_achievement_is_retried_and_counts_stay_exact(
     # Then the stale transaction was refused, the retry won, and the aggregates equal the stored achievements
     assert again.status is WriteStatus.UPDATED
     assert reader.aggregates() == moto_tables.recomputed_aggregates()
-    assert reader.aggregates().scored == 0  # the draft carries no score: the update cleared it
+    # and the update kept the score (SPEC §5: the analysis stays, stale, and keeps counting)
+    assert reader.aggregates().scored == 1
 
 
 def test_random_writes_leave_aggregates_equal_to_the_stored_achievements(
@@ -246,6 +247,10 @@ def test_impact_index_follows_the_score(store: AchievementStore, moto_tables: Ta
     # When it is read back, Then it sits in the IMPACT index keyed by the zero-padded score and id
     assert index_keys() == ("IMPACT", f"007.500#{result.achievement_id:012d}")
 
-    # When its content changes without a new score, Then it leaves the index
-    store.upsert(draft("a", description="new content, no score yet"))
-    assert index_keys() == (None, None)
+    # When its content changes without a new score, Then it keeps the score and stays in the index (SPEC §5)
+    store.upsert(draft("a", description="new content, not analysed yet"))
+    assert index_keys() == ("IMPACT", f"007.500#{result.achievement_id:012d}")
+    changed = store.get(result.achievement_id)
+    assert changed is not None
+    store.save_analysis(result.achievement_id, analysis(42.0), 42.0, changed.fingerprint)  # type: ignore[arg-type]
+    assert index_keys() == ("IMPACT", f"042.000#{result.achievement_id:012d}")

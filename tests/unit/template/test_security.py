@@ -166,16 +166,46 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
         # added by SAM for EventInvokeConfig's OnFailure destination
         | allow(["sqs:SendMessage"], "PrometheusScrapeDeadLetterQueue")
     ),
+    "ThreadsSyncFunction": (
+        # SyncStateStore (GetItem, PutItem) + store.upsert
+        allow(STORE_WRITE, TABLE)
+        | allow(SECRET_READ, "ThreadsAdaptorAuthSecret")
+        # added by SAM for EventInvokeConfig's OnFailure destination
+        | allow(["sqs:SendMessage"], "ThreadsSyncDeadLetterQueue")
+    ),
     "InsightsQueryFunction": INSIGHTS,
     "InsightsQueryIamFunction": INSIGHTS,
+    "PipelineOutboxFunction": (
+        # Lambda's stream event source mapping reads this table's stream with the function's role
+        allow(
+            ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+            "AchievementsTable.StreamArn",
+        )
+        | allow(["events:PutEvents"], "AchievementsBus")
+        # Powertools idempotency on the event id: a retried record is published once
+        | allow(
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], "IdempotencyTable"
+        )
+        | allow(["sqs:SendMessage"], "PipelineStreamFailureQueue")  # the mapping's on-failure destination
+        | allow(["logs:CreateLogStream", "logs:PutLogEvents"], "<its own log group>")
+        | allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
+    ),
 }
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"  # logs (AWS's own)
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"  # Tracing: Active
-EXPECTED_MANAGED = {name: {BASIC_EXECUTION, XRAY_WRITE} for name in EXPECTED_GRANTS} | {"DeepAnalysisFunction": set()}
+EXPECTED_MANAGED = {name: {BASIC_EXECUTION, XRAY_WRITE} for name in EXPECTED_GRANTS} | {
+    "DeepAnalysisFunction": set(),
+    "PipelineOutboxFunction": set(),
+}
 # Roles that are not a function's: EventBridge Scheduler's, invoking the scrape and dead-lettering its events.
 OTHER_ROLES = {
-    "PrometheusScrapeFunctionScheduleRole": allow(["lambda:InvokeFunction"], "PrometheusScrapeFunction")
-    | allow(["sqs:SendMessage"], "PrometheusScrapeDeadLetterQueue")
+    # The schedules invoke the alias `live` (AutoPublishAlias), i.e. the published version SnapStart snapshots.
+    "PrometheusScrapeFunctionScheduleRole": allow(["lambda:InvokeFunction"], "PrometheusScrapeFunctionAliaslive")
+    | allow(["sqs:SendMessage"], "PrometheusScrapeDeadLetterQueue"),
+    "ThreadsSyncFunctionScheduleRole": allow(["lambda:InvokeFunction"], "ThreadsSyncFunctionAliaslive")
+    | allow(["sqs:SendMessage"], "ThreadsSyncDeadLetterQueue"),
+    # EventBridge's, calling the chat webhook's API destination (ChatWebhookUrl set)
+    "ChatWebhookRole": allow(["events:InvokeApiDestination"], "ChatWebhookDestination"),
 }
 
 

@@ -32,8 +32,9 @@ def test_globals_pin_one_python_runtime_that_the_tests_run_on() -> None:
 
     # When it is compared with the interpreter running these tests, Then they are the same Python version
     assert runtime == f"python{sys.version_info.major}.{sys.version_info.minor}"
-    # And tracing is active for every function
-    assert TEMPLATE["Globals"]["Function"]["Tracing"] == "Active"
+    # And tracing is a parameter, Active by default
+    assert TEMPLATE["Globals"]["Function"]["Tracing"] == {"Ref": "Tracing"}
+    assert TEMPLATE["Parameters"]["Tracing"]["Default"] == "Active"
 
 
 @pytest.mark.parametrize("route", api_routes(), ids=lambda r: f"{r.method} {r.path}")
@@ -135,3 +136,35 @@ def test_core_layer_is_built_by_sam_for_the_runtime_with_bytecode() -> None:
     assert f"PY_VERSION := {runtime.removeprefix('python')}" in makefile
     assert "compileall" in makefile
     assert layer["Properties"]["CompatibleRuntimes"] == [runtime]
+
+
+def test_snapstart_memory_architecture_and_tracing_are_parameters_every_function_inherits() -> None:
+    # Given the template's function defaults
+    defaults = TEMPLATE["Globals"]["Function"]
+
+    # Then SnapStart (on published versions, behind the alias every event source invokes), memory,
+    # architecture and tracing come from parameters, SnapStart on by default
+    assert defaults["AutoPublishAlias"] == "live"
+    assert defaults["SnapStart"] == {"ApplyOn": {"Fn::If": ["UseSnapStart", "PublishedVersions", "None"]}}
+    assert TEMPLATE["Parameters"]["SnapStart"]["Default"] == "Enabled"
+    assert defaults["MemorySize"] == {"Ref": "ApiMemorySize"}
+    assert defaults["Architectures"] == [{"Ref": "FunctionArchitecture"}]
+    assert set(TEMPLATE["Parameters"]["FunctionArchitecture"]["AllowedValues"]) == {"x86_64", "arm64"}
+    # and the one layer serves both architectures
+    layer = resources("AWS::Serverless::LayerVersion")["CoreLayer"]["Properties"]
+    assert layer["CompatibleArchitectures"] == ["x86_64", "arm64"]
+    # and no API function overrides them; the SQS worker opts out of SnapStart explicitly
+    for name, function in FUNCTIONS.items():
+        props = function["Properties"]
+        if name == "DeepAnalysisFunction":
+            assert props["SnapStart"] == {"ApplyOn": "None"}
+            assert props["MemorySize"] == {"Ref": "WorkerMemorySize"}
+        else:
+            assert not {"SnapStart", "MemorySize", "Architectures", "Tracing", "AutoPublishAlias"} & set(props), name
+
+
+def test_the_layer_makefile_builds_wheels_of_both_architectures() -> None:
+    # Given the core layer's build file / Then it installs the x86_64 and the aarch64 wheels
+    makefile = (ROOT / "layers" / "core" / "Makefile").read_text()
+    assert "manylinux2014_x86_64" in makefile
+    assert "manylinux2014_aarch64" in makefile

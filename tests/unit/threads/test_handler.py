@@ -219,3 +219,46 @@ def test_wrong_method_is_4xx(lambda_context) -> None:
     # When it is handled, Then it is refused as not found or method not allowed
     code, _ = call(event, lambda_context)
     assert code in (404, 405)
+
+
+# ---- SPEC §5: a repeat never lowers a post's counters, never drops its analysis --------------------------------
+
+
+@pytest.mark.parametrize("lowered", ["views", "likes", "shares"])
+def test_a_repeat_with_lower_counters_is_unchanged_and_keeps_the_higher_ones(
+    lambda_context, store, lowered: str
+) -> None:
+    # Given a post tracked with its counters
+    post = json.loads(load_event(EVENT)["body"]) | {"post_id": "t-1"}
+    call(api_event(EVENT, body=post), lambda_context)
+    # When it is delivered again with one counter lower (and another higher)
+    other = "views" if lowered != "views" else "likes"
+    repeat = post | {lowered: post[lowered] - 1, other: post[other] + 100}
+    status, body = call(api_event(EVENT, body=repeat), lambda_context)
+    # Then nothing changes, and the answer says which counter would have gone down
+    assert (status, body["status"], body["achievement_id"]) == (200, "unchanged", 1)
+    assert f"{lowered} would go down" in body["reason"]
+    stored = store.get(1)
+    assert stored is not None
+    assert (stored.metrics[lowered], stored.metrics[other]) == (post[lowered], post[other])
+
+
+def test_a_better_repeat_keeps_the_analysis_and_its_score(lambda_context, store, moto_tables) -> None:
+    # Given a tracked post with a deep analysis scoring 77
+    post = json.loads(load_event(EVENT)["body"]) | {"post_id": "t-1"}
+    call(api_event(EVENT, body=post), lambda_context)
+    analysed = store.get(1)
+    assert analysed is not None
+    assert store.save_analysis(
+        1, {"impact_score": 77, "achievement_fingerprint": analysed.fingerprint}, 77.0, analysed.fingerprint
+    )
+    # When the post comes again with more views
+    status, body = call(api_event(EVENT, body=post | {"views": post["views"] * 2}), lambda_context)
+    # Then it is updated, and the analysis and its score stay (the analysis is of the older content: stale)
+    assert (status, body["status"]) == (200, "updated")
+    stored = store.get(1)
+    assert stored is not None
+    assert stored.impact_score == 77.0
+    assert stored.analysis is not None
+    assert stored.analysis["achievement_fingerprint"] != stored.fingerprint
+    assert moto_tables.recomputed_aggregates().scored == 1

@@ -109,6 +109,9 @@ class AnalysisJob(BaseModel):
     achievement_id: StrictInt = Field(ge=1)
     fingerprint: str | None = Field(default=None, description="The content fingerprint when it was requested")
     requested_at: datetime | None = None
+    trigger: Literal["manual", "auto"] = Field(
+        default="manual", description="auto: queued by the pipeline's auto-analysis rule (subject to the daily cap)"
+    )
 
 
 class AnalysisTarget(BaseModel):
@@ -118,12 +121,78 @@ class AnalysisTarget(BaseModel):
     fingerprint: str
 
 
+def career_sentence(career: CareerImplications) -> str:
+    """The reference's `career_implications` sentence ("Strong candidate for Staff+ engineering roles")."""
+    roles = ", ".join(career.suitable_roles) or "roles at this level"
+    salary = career.salary_range
+    return (
+        f"Suitable for {roles} ({career.career_level} level, advancement potential "
+        f"{career.advancement_potential.lower()}; {salary.currency} {salary.min:,}-{salary.max:,})"
+    )
+
+
+class DeepAnalysisView(BaseModel):
+    """An analysis as the API answers it: the reference's example keys with its types (`skills` a list of strings,
+    `career_implications` a sentence), and the structured parts beside them (SPEC §3)."""
+
+    impact_score: int
+    strengths: list[str]
+    skills: list[str] = Field(description="Technical, soft and transferable skills, in that order")
+    career_implications: str = Field(description="One sentence; the structured parts are in `career`")
+    next_steps: list[str]
+    market_value: str
+    reasoning: str
+    skills_assessment: SkillsAssessment
+    career: CareerImplications
+    market_relevance: MarketRelevance
+    analyzer: AnalyzerName
+    analyzer_version: str
+    model: str | None = None
+    analyzed_at: datetime
+    achievement_fingerprint: str
+    token_usage: TokenUsage
+    duration_seconds: float
+    fallback_reason: str | None = None
+
+    @classmethod
+    def of(cls, analysis: DeepAnalysis) -> DeepAnalysisView:
+        skills = analysis.skills
+        every = [*skills.technical_skills, *skills.soft_skills, *skills.transferable_skills]
+        return cls(
+            impact_score=analysis.impact_score,
+            strengths=analysis.strengths,
+            skills=list(dict.fromkeys(every)),
+            career_implications=career_sentence(analysis.career_implications),
+            next_steps=analysis.next_steps,
+            market_value=analysis.market_value,
+            reasoning=analysis.reasoning,
+            skills_assessment=skills,
+            career=analysis.career_implications,
+            market_relevance=analysis.market_relevance,
+            analyzer=analysis.analyzer,
+            analyzer_version=analysis.analyzer_version,
+            model=analysis.model,
+            analyzed_at=analysis.analyzed_at,
+            achievement_fingerprint=analysis.achievement_fingerprint,
+            token_usage=analysis.token_usage,
+            duration_seconds=analysis.duration_seconds,
+            fallback_reason=analysis.fallback_reason,
+        )
+
+
 class DeepAnalysisAnswer(BaseModel):
     """Answer of `POST /analyze/deep/{id}` and `GET /analyze/deep/{id}`."""
 
     status: Literal["queued", "pending", "completed"]
     achievement_id: int
-    analysis: DeepAnalysis | None = None
+    analysis: DeepAnalysisView | None = None
+    stale: bool | None = Field(
+        default=None,
+        description=(
+            "True when the achievement changed since this analysis: it stays (and keeps counting) until a new "
+            "one replaces it; POST /analyze/deep/{id} queues that one (SPEC §5)"
+        ),
+    )
     message_id: str | None = None
     detail: str | None = None
 

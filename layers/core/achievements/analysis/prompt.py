@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from achievements.core.models import Achievement
+from achievements.core.texts import cleaned
 
 PROMPT_VERSION = "deep-analysis-prompt-1"
 DATA_OPEN = "<achievement_data>"
@@ -53,7 +54,8 @@ Write in English. Do not invent numbers that are not in the data."""
 
 def achievement_data(achievement: Achievement) -> dict[str, Any]:
     """The fields the model sees: content, not ids or bookkeeping."""
-    return achievement.model_dump(mode="json", include=set(DATA_FIELDS))
+    # Cleaned again: an achievement stored before text was cleaned may still hold invisible characters.
+    return cleaned(achievement.model_dump(mode="json", include=set(DATA_FIELDS)))  # type: ignore[no-any-return]
 
 
 def data_block(achievement: Achievement) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from achievements.analysis.models import AnalysisJob, DeepAnalysis, DeepAnalysisAnswer
+from achievements.analysis.models import AnalysisJob, DeepAnalysis, DeepAnalysisAnswer, DeepAnalysisView
 from achievements.analysis.queue import AnalysisQueue
 from achievements.core.errors import NotFound
 from achievements.core.models import Achievement, utcnow
@@ -13,11 +13,19 @@ from achievements.store import AchievementStore
 
 
 def current_analysis(achievement: Achievement) -> DeepAnalysis | None:
-    """The stored analysis when it is of the achievement's present content; None when absent or stale.
+    """The stored analysis when it is of the achievement's present content; None when absent or stale."""
+    analysis = stored_analysis(achievement)
+    if analysis is None or analysis.achievement_fingerprint != achievement.fingerprint:
+        return None
+    return analysis
+
+
+def stored_analysis(achievement: Achievement) -> DeepAnalysis | None:
+    """The stored analysis, current or stale (SPEC §5: an update never drops it); None when absent.
 
     One that no longer validates (written by an older schema) counts as absent: it is analysed again.
     """
-    if not achievement.analysis or achievement.analysis.get("achievement_fingerprint") != achievement.fingerprint:
+    if not achievement.analysis:
         return None
     try:
         return DeepAnalysis.model_validate(achievement.analysis)
@@ -38,7 +46,9 @@ def request_deep_analysis(achievement_id: int, store: AchievementStore, queue: A
     achievement = _existing(achievement_id, store)
     analysis = current_analysis(achievement)
     if analysis is not None:
-        return DeepAnalysisAnswer(status="completed", achievement_id=achievement_id, analysis=analysis)
+        return DeepAnalysisAnswer(
+            status="completed", achievement_id=achievement_id, analysis=DeepAnalysisView.of(analysis)
+        )
     job = AnalysisJob(achievement_id=achievement_id, fingerprint=achievement.fingerprint, requested_at=utcnow())
     message_id = queue.send(job)
     return DeepAnalysisAnswer(
@@ -50,14 +60,22 @@ def request_deep_analysis(achievement_id: int, store: AchievementStore, queue: A
 
 
 def deep_analysis_status(achievement_id: int, store: AchievementStore) -> DeepAnalysisAnswer:
-    """`GET /analyze/deep/{id}`: completed with the analysis of the present content, else pending."""
+    """`GET /analyze/deep/{id}`: completed with the analysis (marked stale when the content changed since), else
+    pending. SPEC §5: an update never drops an analysis; it stays until a new one replaces it."""
     achievement = _existing(achievement_id, store)
-    analysis = current_analysis(achievement)
+    analysis = stored_analysis(achievement)
     if analysis is not None:
-        return DeepAnalysisAnswer(status="completed", achievement_id=achievement_id, analysis=analysis)
-    detail = (
-        "the achievement changed since its last analysis; a new one is pending"
-        if achievement.analysis
-        else "no analysis of this achievement yet; POST /analyze/deep/{id} queues one"
-    ).replace("{id}", str(achievement_id))
+        stale = analysis.achievement_fingerprint != achievement.fingerprint
+        return DeepAnalysisAnswer(
+            status="completed",
+            achievement_id=achievement_id,
+            analysis=DeepAnalysisView.of(analysis),
+            stale=stale,
+            detail=(
+                f"the achievement changed since this analysis; POST /analyze/deep/{achievement_id} queues a new one"
+                if stale
+                else None
+            ),
+        )
+    detail = f"no analysis of this achievement yet; POST /analyze/deep/{achievement_id} queues one"
     return DeepAnalysisAnswer(status="pending", achievement_id=achievement_id, detail=detail)

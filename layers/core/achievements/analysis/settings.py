@@ -34,6 +34,9 @@ class DeepAnalysisSettings(CoreSettings):
     openai_max_retries: int = Field(default=2, ge=0, le=5, validation_alias="OPENAI_MAX_RETRIES")
     openai_max_output_tokens: int = Field(default=1500, ge=256, le=16_000, validation_alias="OPENAI_MAX_OUTPUT_TOKENS")
     secret_max_age_seconds: int = Field(default=300, ge=0, validation_alias="OPENAI_KEY_CACHE_SECONDS")
+    auto_analysis_daily_cap: int = Field(
+        default=100, ge=0, description="Automatic analyses per UTC day", validation_alias="AUTO_ANALYSIS_DAILY_CAP"
+    )
     analysis_concurrency: int = Field(default=10, ge=1, le=10, validation_alias="ANALYSIS_CONCURRENCY")
 
 

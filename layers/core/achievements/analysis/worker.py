@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer, Id
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
+from achievements.analysis.cap import DailyCap
 from achievements.analysis.models import (
     AnalysisFailed,
     AnalysisJob,
@@ -38,6 +39,12 @@ from achievements.store import AchievementStore
 # Keys meaning "no OpenAI": the offline analyzer answers (SPEC §3).
 OFFLINE_KEYS = frozenset({"", "test"})
 IDEMPOTENCY_KEY_PREFIX = "deep-analysis"
+ANALYSIS_DURATION = "achievement_collector_ai_analysis_duration_seconds"
+AUTO_ANALYSES_SKIPPED = "achievement_collector_auto_analyses_skipped_total"
+
+
+class OverDailyCap(Exception):
+    """An automatic job past the day's cap: acknowledged, not analysed, left for a manual request."""
 
 
 class AnalysisQueueRecord(SqsRecordModel):
@@ -138,10 +145,15 @@ def record_metric(name: str, unit: MetricUnit, value: float, **dimensions: str) 
 
 class DeepAnalysisWorker:
     def __init__(
-        self, store: AchievementStore, analyzers: AnalyzerProvider, idempotency: Idempotency | None = None
+        self,
+        store: AchievementStore,
+        analyzers: AnalyzerProvider,
+        idempotency: Idempotency | None = None,
+        auto_cap: DailyCap | None = None,
     ) -> None:
         self.store = store
         self.analyzers = analyzers
+        self.auto_cap = auto_cap
         self._analyse: Callable[..., dict[str, Any]] = self._analyse_and_save
         if idempotency is not None:
             self._analyse = idempotent_function(
@@ -182,9 +194,20 @@ class DeepAnalysisWorker:
             # A redelivery or a second request for unchanged content: no analyzer call.
             return {"achievement_id": achievement.id, "status": "already_analyzed", "analyzer": existing.analyzer}
         target = AnalysisTarget(achievement_id=achievement.id, fingerprint=achievement.fingerprint)
-        return self._analyse(target=target, achievement=achievement)
+        try:
+            return self._analyse(target=target, achievement=achievement, trigger=job.trigger)
+        except OverDailyCap:
+            # Inside the idempotent call, so its record is released: a manual request later analyses this content.
+            logger.warning("automatic analysis skipped: the daily cap is reached; left for a manual request")
+            record_metric(AUTO_ANALYSES_SKIPPED, MetricUnit.Count, 1)
+            return {"achievement_id": achievement.id, "status": "skipped", "reason": "daily cap on automatic analyses"}
 
-    def _analyse_and_save(self, *, target: AnalysisTarget, achievement: Achievement) -> dict[str, Any]:
+    def _analyse_and_save(
+        self, *, target: AnalysisTarget, achievement: Achievement, trigger: str = "manual"
+    ) -> dict[str, Any]:
+        # Counted here, after the redelivery and idempotency checks: a duplicate job uses none of the cap.
+        if trigger == "auto" and self.auto_cap is not None and not self.auto_cap.take():
+            raise OverDailyCap(f"daily cap of {self.auto_cap.limit} automatic analyses reached")
         analyzer = self.analyzers.current()
         started = time.perf_counter()
         try:
@@ -200,7 +223,7 @@ class DeepAnalysisWorker:
             raise
         finally:
             elapsed = time.perf_counter() - started
-            record_metric("ai_analysis_duration_seconds", MetricUnit.Seconds, elapsed, analyzer=analyzer.name)
+            record_metric(ANALYSIS_DURATION, MetricUnit.Seconds, elapsed, analyzer=analyzer.name)
         saved = self.store.save_analysis(
             target.achievement_id, analysis.model_dump(mode="json"), float(analysis.impact_score), target.fingerprint
         )

@@ -9,6 +9,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_events.client import EventBridgeClient
     from mypy_boto3_secretsmanager.client import SecretsManagerClient
     from mypy_boto3_sqs.client import SQSClient
 
@@ -36,6 +37,9 @@ class Budget(NamedTuple):
 BUDGETS: dict[str, Budget] = {
     "dynamodb": Budget(connect=1, read=2, attempts=3),
     "sqs": Budget(connect=1, read=2, attempts=3),
+    # The pipeline's PutEvents: a stream batch may wait (its function runs for a minute); throttling is retried here
+    # first, then entry by entry (pipeline/bus.py).
+    "events": Budget(connect=1, read=3, attempts=4),
     "secretsmanager": Budget(connect=1, read=2, attempts=3),
     "ssm": Budget(connect=2, read=3, attempts=4),
     "scrape-secretsmanager": Budget(connect=2, read=3, attempts=4),
@@ -64,6 +68,7 @@ class AwsClients:
 
     dynamodb: _Client[DynamoDBClient] = _Client("dynamodb")
     sqs: _Client[SQSClient] = _Client("sqs")
+    events: _Client[EventBridgeClient] = _Client("events")
     secretsmanager: _Client[SecretsManagerClient] = _Client("secretsmanager")
 
     def __init__(self, **given: Any) -> None:

@@ -21,10 +21,12 @@ class Container[S, G]:
         self._factory = factory
         self._settings = settings
         self._graph: G | None = None
+        self.clients = AwsClients()
         Container.built.append(self)
 
     def build(self, settings: S | None = None, clients: AwsClients | None = None, **extra: Any) -> G:
-        self._graph = self._factory(settings or self._settings(), clients or AwsClients(), **extra)
+        self.clients = clients or AwsClients()
+        self._graph = self._factory(settings or self._settings(), self.clients, **extra)
         return self._graph
 
     def default_settings(self) -> S:
@@ -38,6 +40,7 @@ class Container[S, G]:
 
     def reset(self) -> None:
         self._graph = None
+        self.clients = AwsClients()
 
     @classmethod
     def reset_all(cls) -> None:

@@ -26,6 +26,8 @@ class MetricSpec:
     noun: str
     query: str
     technologies: tuple[str, ...] = ("Prometheus",)
+    # The sane range of a value or target of this metric (SPEC §5: outside it, the KPI route answers 422).
+    bounds: tuple[float, float] = (0.0, 1e12)
 
 
 CATALOGUE: dict[str, MetricSpec] = {
@@ -39,6 +41,7 @@ CATALOGUE: dict[str, MetricSpec] = {
             Category.CONTENT,
             "engagement rate",
             "avg(posts_engagement_rate)",
+            bounds=(0.0, 1.0),
         ),
         MetricSpec(
             "revenue_projection_monthly",
@@ -57,6 +60,7 @@ CATALOGUE: dict[str, MetricSpec] = {
             Category.BUSINESS,
             "cost per follow",
             "avg(cost_per_follow_dollars)",
+            bounds=(0.0, 1e6),
         ),
         MetricSpec(
             "content_generation_latency_seconds",
@@ -67,6 +71,7 @@ CATALOGUE: dict[str, MetricSpec] = {
             "content generation latency",
             "histogram_quantile(0.95, sum by (le) (rate(content_generation_latency_seconds_bucket[1h])))",
             ("Prometheus", "Grafana", "Kubernetes", "Performance Monitoring"),
+            bounds=(0.0, 86_400.0),
         ),
         MetricSpec(
             "posts_generated_total",
@@ -86,6 +91,7 @@ CATALOGUE: dict[str, MetricSpec] = {
             "HTTP request duration",
             "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[1h])))",
             ("Prometheus", "Grafana", "Kubernetes", "Performance Monitoring"),
+            bounds=(0.0, 86_400.0),
         ),
         MetricSpec(
             "error_rate",
@@ -96,6 +102,7 @@ CATALOGUE: dict[str, MetricSpec] = {
             "error rate",
             # `or vector(0)`: no 5xx series at all means no errors, not "no data".
             '(sum(rate(http_requests_total{status=~"5.."}[1h])) or vector(0)) / sum(rate(http_requests_total[1h]))',
+            bounds=(0.0, 1.0),
         ),
         MetricSpec(
             "uptime",
@@ -106,6 +113,7 @@ CATALOGUE: dict[str, MetricSpec] = {
             "uptime",
             # One value over every scraped target (`up` has a series per target).
             "avg(avg_over_time(up[1d]))",
+            bounds=(0.0, 1.0),
         ),
     )
 }

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -17,7 +18,10 @@ from pydantic import (
     StrictBool,
     StrictInt,
     model_serializer,
+    model_validator,
 )
+
+from achievements.core.texts import clean_text, cleaned
 
 
 class Category(StrEnum):
@@ -51,9 +55,18 @@ def utcnow() -> datetime:
 
 
 class AchievementDraft(BaseModel):
-    """Everything an event says about an achievement, before the store gives it an id."""
+    """Everything an event says about an achievement, before the store gives it an id.
+
+    Every string in it is cleaned of control, bidi-override and tag characters (core/texts.py) before it is
+    stored, rendered or put in a prompt.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        return cleaned(data) if isinstance(data, dict) else data
 
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(max_length=4000)
@@ -72,6 +85,13 @@ class AchievementDraft(BaseModel):
     persona_id: str | None = None
     author: str | None = None
     evidence: dict[str, Any] = Field(default_factory=dict)
+    not_below: dict[str, FiniteFloat] = Field(
+        default_factory=dict,
+        description=(
+            "Numbers a repeat of the event may not lower (SPEC §5), set by the source's rules: a post's counters, "
+            "a milestone's % past target, a GitHub payload's time; a repeat that lowers one is unchanged"
+        ),
+    )
 
 
 class Achievement(AchievementDraft):
@@ -94,6 +114,7 @@ class WriteStatus(StrEnum):
 class WriteResult(BaseModel):
     status: WriteStatus
     achievement_id: int
+    reason: str | None = Field(default=None, description="Why a repeat changed nothing, when it was worse")
 
 
 class TrackResponse(BaseModel):
@@ -121,5 +142,34 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
+def _decimal_digits(value: Any) -> Any:
+    # Lax int parsing takes "01", "+1", "1_000" and " 1"; an id is written one way only.
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and value[:1] != "0"):
+        raise ValueError("expected a positive integer in decimal digits (no sign, leading zero, space or _)")
+    return value
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# Text of a request body: control, bidi-override and tag characters stripped before any other check.
+CleanText = Annotated[str, BeforeValidator(_clean)]
+
+# An id in a path: a positive integer written in plain decimal digits.
+IdNumber = Annotated[int, BeforeValidator(_decimal_digits)]
+
+
+def in_utc_range(value: datetime) -> datetime:
+    """`value`, when it is still a date-time once converted to UTC (year 1 at +23:59 is not: it would be year 0)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("date-time is out of range once converted to UTC (years 1..9999)") from error
+    return value
+
+
+# A date-time with an offset that has a UTC equivalent (payloads from outside systems: GitHub).
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(in_utc_range)]
 # A request body's date-time: an ISO 8601 string with an offset (as the OpenAPI document says), never a number.
-RequestDateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
+RequestDateTime = Annotated[AwareDatetime, BeforeValidator(_date_time_text), AfterValidator(in_utc_range)]

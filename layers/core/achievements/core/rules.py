@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from achievements.core.models import Direction
@@ -39,3 +40,29 @@ def improvement_percentage(direction: Direction, value: float, reference: float)
         return 0.0
     change = (value - reference) if direction is Direction.HIGHER else (reference - value)
     return change / abs(reference) * 100
+
+
+def _shown(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+
+
+def regression(stored: Mapping[str, float], incoming: Mapping[str, float]) -> str | None:
+    """Why a repeat is worse than what is stored (SPEC §5: counters never go down, the best value stays), or None.
+
+    Every number the stored achievement keeps (`not_below`) must be in the repeat too, and not lower.
+    """
+    for name, before in stored.items():
+        after = incoming.get(name)
+        if after is None:
+            return f"{name} is missing from the repeat (stored {_shown(before)})"
+        if after < before:
+            return f"{name} would go down from {_shown(before)} to {_shown(after)}"
+    return None
+
+
+def best_value_floor(direction: Direction, value: float) -> dict[str, float]:
+    """SPEC §5: a repeat of a KPI achievement (same metric and target) may not make its value worse.
+
+    One number that only grows with a better value: the value itself when higher is better, negated otherwise.
+    """
+    return {"better": value if direction is Direction.HIGHER else -value}

@@ -1,22 +1,53 @@
-"""Environment of the functions as pydantic settings, validated once per container."""
+"""Environment of the functions as pydantic models, validated once per container.
+
+A settings class declares each field with `validation_alias="ENV_NAME"` and subclasses `CoreSettings`;
+`SomeSettings()` reads those variables from the environment, and keyword arguments (by alias) win over them,
+as pydantic-settings did. It is a plain `BaseModel`: pydantic-settings costs a cold start ~7 % of the whole
+import for what this is (docs/quality.md, "Cold start"), so the layer does not import it (import contract
+"settings").
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class CoreSettings(BaseSettings):
+def _names(field_name: str, alias: Any) -> tuple[str, ...]:
+    if isinstance(alias, str):
+        return (alias,)
+    choices = getattr(alias, "choices", None)  # AliasChoices: the first variable that is set wins
+    if choices:
+        return tuple(choice for choice in choices if isinstance(choice, str))
+    return (field_name.upper(),)
+
+
+class CoreSettings(BaseModel):
     """What every function reads from its environment (names only; secrets come from Secrets Manager)."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     achievements_table_name: str = Field(min_length=3, validation_alias="ACHIEVEMENTS_TABLE_NAME")
     max_body_bytes: int = Field(default=64 * 1024, gt=0, validation_alias="MAX_BODY_BYTES")
 
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**self.environment(), **values})
+
+    @classmethod
+    def environment(cls) -> dict[str, str]:
+        """The class's variables that are set, by alias (as pydantic-settings: case-sensitive names, strings)."""
+        found: dict[str, str] = {}
+        for name, field in cls.model_fields.items():
+            for variable in _names(name, field.validation_alias or field.alias):
+                if variable in os.environ:
+                    found[variable] = os.environ[variable]
+                    break
+        return found
+
 
 @lru_cache(maxsize=1)
 def core_settings() -> CoreSettings:
-    return CoreSettings()  # type: ignore[call-arg]
+    return CoreSettings()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from achievements.core.models import AchievementDraft, Category, Source
+from achievements.core.texts import safe_link
 from achievements.github.models import PullRequestMerged, ReleasePublished
-from achievements.github.rules import pull_request_category, pull_request_ref, release_ref
+from achievements.github.rules import payload_time_floor, pull_request_category, pull_request_ref, release_ref
 
 TITLE_MAX = 300
 DESCRIPTION_MAX = 4000
@@ -53,7 +54,7 @@ def merged_pull_request_draft(event: PullRequestMerged) -> AchievementDraft:
         evidence={
             "repo": repo.full_name,
             "number": pr.number,
-            "url": pr.html_url,
+            "url": safe_link(pr.html_url),
             "commits": pr.commits,
             "additions": pr.additions,
             "deletions": pr.deletions,
@@ -63,6 +64,7 @@ def merged_pull_request_draft(event: PullRequestMerged) -> AchievementDraft:
             "base": pr.base.ref,
             "labels": labels,
         },
+        not_below=payload_time_floor(pr.updated_at or pr.merged_at),
     )
 
 
@@ -92,9 +94,10 @@ def published_release_draft(event: ReleasePublished) -> AchievementDraft:
             "release_id": release.id,
             "tag": release.tag_name,
             "name": name,
-            "url": release.html_url,
+            "url": safe_link(release.html_url),
             "published_at": release.published_at.isoformat() if release.published_at else None,
             "prerelease": release.prerelease,
             "target_commitish": release.target_commitish,
         },
+        not_below=payload_time_floor(release.published_at),
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from achievements.core.models import TrackResponse
+from achievements.core.models import TrackResponse, UtcDateTime
 
 # GitHub's ids and counts are 64-bit; a bigger number is not GitHub's, and DynamoDB keeps only 38 digits.
 INT64_MAX = 2**63 - 1
@@ -44,7 +44,7 @@ class ActionPayload(_Payload):
 class PullRequestState(_Payload):
     number: int = Field(ge=1, le=INT64_MAX)
     merged: bool | None = None
-    merged_at: AwareDatetime | None = None
+    merged_at: UtcDateTime | None = None
 
     @property
     def is_merged(self) -> bool:
@@ -63,7 +63,10 @@ class MergedPullRequest(_Payload):
     html_url: str = Field(min_length=1, max_length=1024)
     body: str | None = None
     user: GitHubUser
-    merged_at: AwareDatetime
+    merged_at: UtcDateTime
+    updated_at: UtcDateTime | None = Field(
+        default=None, description="When GitHub last changed the pull request: an older payload is ignored (SPEC §5)"
+    )
     merged_by: GitHubUser | None = None
     labels: list[GitHubLabel] = Field(default_factory=list, max_length=100)
     base: GitHubBranch
@@ -87,7 +90,7 @@ class Release(_Payload):
     html_url: str = Field(min_length=1, max_length=1024)
     body: str | None = None
     author: GitHubUser
-    published_at: AwareDatetime | None = None
+    published_at: UtcDateTime | None = None
     prerelease: bool = False
     target_commitish: str | None = Field(default=None, max_length=256)
     assets: list[dict[str, Any]] = Field(default_factory=list)

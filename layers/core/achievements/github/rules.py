@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 from achievements.core.models import Category
 
@@ -115,3 +116,9 @@ def pull_request_ref(full_name: str, number: int) -> str:
 
 def release_ref(full_name: str, release_id: int) -> str:
     return f"{repo_key(full_name)}#release/{release_id}"
+
+
+def payload_time_floor(changed_at: datetime | None) -> dict[str, float]:
+    """SPEC §5: a repeat older than the stored payload (`pull_request.updated_at`, release `published_at`) is
+    ignored, whatever its delivery id: the store refuses one that lowers this number (epoch seconds)."""
+    return {} if changed_at is None else {"payload_time": changed_at.timestamp()}

@@ -199,6 +199,14 @@ def receive_delivery(delivery: Delivery, store: AchievementStore, deliveries: De
     return DeliveryAnswer(
         HTTPStatus.CREATED if result.status == WriteStatus.CREATED else HTTPStatus.OK,
         GitHubDeliveryResponse(
-            status=result.status.value, achievement_id=result.achievement_id, source_ref=made.source_ref, **about
+            status=result.status.value,
+            achievement_id=result.achievement_id,
+            source_ref=made.source_ref,
+            reason=(
+                "this payload is older than the one stored (pull_request.updated_at / release published_at): ignored"
+                if result.reason
+                else None
+            ),
+            **about,
         ),
     )

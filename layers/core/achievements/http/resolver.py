@@ -8,7 +8,10 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
@@ -17,6 +20,7 @@ from pydantic import BaseModel
 from achievements.core.errors import AchievementError
 from achievements.core.models import ErrorResponse, TrackResponse
 from achievements.core.observability import logger
+from achievements.http.bodies import hostile_shape
 from achievements.http.errors import status_of
 
 JSON = content_types.APPLICATION_JSON
@@ -94,6 +98,11 @@ def make_resolver() -> APIGatewayRestResolver:
         fields = ", ".join(".".join(d["loc"][1:] or d["loc"]) or "body" for d in details)
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", details)
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(error: RequestUnsupportedContentType) -> Response:
+        # Powertools' own 415 body is not the documented {"message"} shape.
+        return error_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be {JSON}")
+
     @app.exception_handler(AchievementError)
     def _domain_error(error: AchievementError) -> Response:
         status = status_of(error)
@@ -162,13 +171,48 @@ def resolve(
     if not inspect_body:
         return app.resolve(event, context)
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = str(headers.get("content-type") or "").split(";")[0].strip().lower()
     if size and content_type and content_type != JSON and not content_type.endswith("+json"):
         return _refusal(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be {JSON}, not {content_type}")
-    if size and not event.get("isBase64Encoded") and str(event["body"]).lstrip().startswith("["):
-        # Powertools would validate a one-element array as its element; every body here is an object.
-        return _refusal(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: body must be a JSON object, not an array")
+    if content_type:
+        # Media types are case-insensitive (RFC 9110): `Application/Json` is JSON, and so is `+json`.
+        event = _with_json_content_type(event)
+    if size:
+        text = _body_text(event)
+        if text is None:
+            return _refusal(HTTPStatus.BAD_REQUEST, "request body is not valid JSON: not UTF-8")
+        if text.lstrip().startswith("["):
+            # Powertools would validate a one-element array as its element; every body here is an object.
+            return _refusal(
+                HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: body must be a JSON object, not an array"
+            )
+        hostile = hostile_shape(text)
+        if hostile is not None:
+            return _refusal(HTTPStatus.BAD_REQUEST, f"request body refused: {hostile}")
     return app.resolve(event, context)
+
+
+def _body_text(event: dict[str, Any]) -> str | None:
+    body = event.get("body") or ""
+    if not event.get("isBase64Encoded"):
+        return str(body)
+    try:
+        return base64.b64decode(body, validate=False).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _with_json_content_type(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its Content-Type spelled `application/json` in every header map (a copy)."""
+    copied = dict(event)
+    for field, value in (("headers", JSON), ("multiValueHeaders", [JSON])):
+        mapping = event.get(field)
+        if isinstance(mapping, dict):
+            copied[field] = {
+                **{key: item for key, item in mapping.items() if key.lower() != "content-type"},
+                "Content-Type": value,
+            }
+    return copied
 
 
 def documented(description: str, model: type[BaseModel] = ErrorResponse) -> OpenAPIResponse:

@@ -24,6 +24,8 @@ from achievements.core.errors import CursorExpired, InvalidCursor
 
 VERSION = 1
 KEY_PURPOSE = b"achievements/list-cursor/v1"
+# 9999-12-31T23:59:59Z: a later expiry is no time a datetime can hold.
+MAX_EXPIRY = 253_402_300_799
 
 
 def _b64encode(data: bytes) -> str:
@@ -69,12 +71,15 @@ class CursorCodec:
             body: Any = json.loads(_b64decode(payload))
         except (binascii.Error, ValueError) as error:  # signed by us, so only an old format can land here
             raise InvalidCursor("cursor is malformed: pass the next_cursor of a previous page unchanged") from error
-        position = body.get("k") if isinstance(body, dict) else None
+        if not isinstance(body, dict):
+            raise InvalidCursor("cursor is of an unknown version: start again without a cursor")
+        position, expiry = body.get("k"), body.get("x")
         if (
             body.get("v") != VERSION
             or not isinstance(position, dict)
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in position.items())
-            or not isinstance(body.get("x"), int)
+            or type(expiry) is not int  # not a bool, a float or a string
+            or not 0 <= expiry <= MAX_EXPIRY
         ):
             raise InvalidCursor("cursor is of an unknown version: start again without a cursor")
         if body.get("f") != filters:
@@ -82,7 +87,7 @@ class CursorCodec:
                 "cursor was made for other filters or sort: repeat the filters of the first page, "
                 "or start again without a cursor"
             )
-        expires = datetime.fromtimestamp(body["x"], tz=UTC)
+        expires = datetime.fromtimestamp(expiry, tz=UTC)
         if now >= expires:
             raise CursorExpired(
                 f"cursor expired at {expires.isoformat()} (cursors live {self.ttl_seconds} s): "

@@ -23,7 +23,12 @@ def moment(value: Any, end_of_day: bool) -> Any:
         parsed = datetime.fromisoformat(text)
     except ValueError as error:
         raise ValueError("expected a date (YYYY-MM-DD) or an ISO 8601 date-time") from error
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        aware.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("date-time is out of range once converted to UTC (years 1..9999)") from error
+    return aware
 
 
 FromBound = Annotated[datetime, BeforeValidator(lambda v: moment(v, end_of_day=False))]

@@ -19,7 +19,7 @@ from achievements.core.errors import InvalidCursor, InvalidInput
 from achievements.core.models import Achievement, utcnow
 from achievements.insights.cursor import CursorCodec, filters_hash
 from achievements.insights.models import AchievementPage, ListFilters
-from achievements.store.reads import INDEX_KEYS, AchievementReader, IndexQuery, achievement_of, position_of
+from achievements.store.reads import AchievementReader, IndexQuery, achievement_of, position_of, position_problem
 
 MAX_QUERIES_PER_PAGE = 5
 QUERY_PAGE = 100
@@ -76,8 +76,9 @@ def list_achievements(
     spec = index_query(filters)
     signature = filters_hash(filters)
     position = codec.decode(cursor, signature, now) if cursor else None
-    if position is not None and set(position) != set(INDEX_KEYS[spec.index]):
-        raise InvalidCursor("cursor does not belong to this listing's order: start again without a cursor")
+    problem = position_problem(spec.index, position) if position is not None else None
+    if problem is not None:
+        raise InvalidCursor(f"cursor does not belong to this listing ({problem}): start again without a cursor")
 
     found: list[Achievement] = []
     query_limit = min(QUERY_PAGE, limit + 1)

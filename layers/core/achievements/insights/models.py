@@ -117,14 +117,29 @@ class InsightNumbers(BaseModel):
     analysed_salary: dict[str, AnalysedSalary] = Field(description="Per currency, from the analyses' ranges")
 
 
+class SalaryRange(BaseModel):
+    """The reference's `salary_range`: `{min, max, currency}` (0..0 with no achievements)."""
+
+    min: int
+    max: int
+    currency: str
+
+
 class CareerInsights(BaseModel):
-    trajectory: Trajectory
-    competencies: list[Competency]
+    """The reference's fields with the reference's types (SPEC §3), and the evidence behind each beside them."""
+
+    trajectory: str = Field(description="One sentence; the numbers behind it are in `trajectory_detail`")
+    competencies: list[str] = Field(description="Names; why each is in `competency_evidence`")
     leadership_score: float = Field(ge=0, le=10, description="0-10; see `leadership` for the formula and parts")
+    recommendations: list[str] = Field(description="Texts; the numbers behind each are in `recommendation_evidence`")
+    suitable_roles: list[str] = Field(description="Role names; where each comes from is in `suitable_role_evidence`")
+    salary_range: SalaryRange = Field(description="`{min, max, currency}`; its basis is in `salary_range_detail`")
+    trajectory_detail: Trajectory
+    competency_evidence: list[Competency]
     leadership: Leadership
-    recommendations: list[Recommendation]
-    suitable_roles: list[SuitableRole]
-    salary_range: SalaryRangeInsight | None
+    recommendation_evidence: list[Recommendation]
+    suitable_role_evidence: list[SuitableRole]
+    salary_range_detail: SalaryRangeInsight | None = Field(description="Null with no achievements")
 
 
 class CareerInsightsResponse(BaseModel):

@@ -15,48 +15,73 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from achievements.core.models import Achievement, Category, utcnow
+from achievements.core.models import Category, utcnow
 from achievements.insights import rules as insights
 from achievements.insights.models import ExecutiveSummary, Portfolio, PortfolioEntry, PortfolioSection
 from achievements.insights.rules import COMPETENCY_OF_CATEGORY
-from achievements.store.reads import AchievementReader, IndexQuery, achievement_of
+from achievements.store.codec import from_item
+from achievements.store.reads import AchievementReader, IndexQuery
 
 QUERY_PAGE = 100
+# Once a filtered page (unscored only) came back short, the next ones are never smaller than this, however few
+# entries are still missing: fewer items per round trip would cost round trips where scored ones come between.
+MIN_FILTERED_PAGE = 25
 TITLE = "Achievement Portfolio"
+# What the portfolio renders of an achievement (PortfolioEntry's fields and the section's category): the only
+# attributes its queries ask for, so a large description's neighbours (evidence, analysis, ...) are not read.
+RENDERED = (*PortfolioEntry.model_fields, "category")
+_DEFAULTS = {"impact": "", "business_value": "", "technologies": [], "metrics": {}}
 
 
-def _walk(reader: AchievementReader, spec: IndexQuery, most: int) -> Iterator[Achievement]:
-    """Up to `most` achievements in index order; bounded by the number of items it may yield."""
+class Chosen(PortfolioEntry):
+    """One achievement as the portfolio reads it: what it renders, and the section it goes into."""
+
+    category: Category
+
+
+def _entry(item: dict[str, Any]) -> Chosen:
+    return Chosen.model_validate({**_DEFAULTS, **from_item(item)})
+
+
+def _walk(reader: AchievementReader, spec: IndexQuery, most: int, min_page: int = 1) -> Iterator[Chosen]:
+    """Up to `most` achievements in index order; a page asks for no more than are still missing.
+
+    After a filtered page came back short (its filter dropped some), the next ones ask for `min_page` at least.
+    """
     position = None
     yielded = 0
+    floor = 1
     while yielded < most:
-        items, position = reader.query(spec, position, QUERY_PAGE)
-        for item in items:
-            yield achievement_of(item)
+        page = min(QUERY_PAGE, max(most - yielded, floor))
+        items, position = reader.query(spec, position, page, RENDERED)
+        for item in items[: most - yielded]:
+            yield _entry(item)
             yielded += 1
         if position is None:
             return
+        if len(items) < page:
+            floor = min_page
 
 
-def portfolio_achievements(reader: AchievementReader, limit: int) -> list[Achievement]:
-    """The highest-impact achievements (impact index), then the newest unscored ones, `limit` at most."""
-    chosen: dict[int, Achievement] = {}
-    for achievement in _walk(reader, IndexQuery(index="gsi2"), limit):
-        if len(chosen) == limit:
-            break
-        chosen[achievement.id] = achievement
-    # The newest walk may meet every scored achievement again; it reads at most `limit` of them more.
-    for achievement in _walk(reader, IndexQuery(index="gsi1"), 2 * limit):
-        if len(chosen) >= limit:
-            break
-        chosen.setdefault(achievement.id, achievement)
-    return list(chosen.values())
+def portfolio_achievements(reader: AchievementReader, limit: int) -> list[Chosen]:
+    """The highest-impact achievements (impact index), then the newest unscored ones, `limit` at most.
+
+    Reads stop once `limit` are chosen: the impact index is read for at most `limit` items, and the newest
+    walk only when scored ones did not fill it, for unscored ones only (the scored ones it passes are
+    evaluated by DynamoDB but not returned).
+    """
+    chosen = list(_walk(reader, IndexQuery(index="gsi2"), limit))
+    if len(chosen) < limit:
+        newest = IndexQuery(index="gsi1", unscored=True)
+        chosen.extend(_walk(reader, newest, limit - len(chosen), MIN_FILTERED_PAGE))
+    return chosen
 
 
-def _order(achievement: Achievement) -> tuple[int, float, float]:
+def _order(achievement: Chosen) -> tuple[int, float, float]:
     scored = achievement.impact_score is not None
     return (0 if scored else 1, -(achievement.impact_score or 0.0), -achievement.occurred_at.timestamp())
 
@@ -65,7 +90,7 @@ def build_portfolio(reader: AchievementReader, limit: int, now: datetime | None 
     now = now or utcnow()
     snapshot = reader.aggregates()
     chosen = portfolio_achievements(reader, limit)
-    by_category: dict[Category, list[Achievement]] = {}
+    by_category: dict[Category, list[Chosen]] = {}
     for achievement in chosen:
         by_category.setdefault(achievement.category, []).append(achievement)
     categories = sorted(by_category, key=lambda c: (-len(by_category[c]), list(Category).index(c)))
@@ -135,12 +160,33 @@ def build_portfolio(reader: AchievementReader, limit: int, now: datetime | None 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
 _MARKDOWN_BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
+# What GFM's autolink extension turns into links without any markup: `scheme://`, `www.`, `mailto:`/`xmpp:`
+# and e-mail addresses. A backslash before the `:`, the `.` or the `@` shows the same text and makes no link.
+_AUTOLINK_COLON = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=mailto)(:)|(?<=xmpp)(:)")
+_AUTOLINK_WWW = re.compile(r"(?i)\b(www)\.")
+
+
+# GFM links an e-mail address whatever is escaped in it (it looks at the text after escapes): shown as code.
+_EMAIL = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+
+
+def _escape_words(text: str) -> str:
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK_COLON.sub(r"\\:", text)
+    return _AUTOLINK_WWW.sub(r"\1\\.", text).replace("@", "\\@")
 
 
 def escape_markdown(text: str) -> str:
-    """One line shown literally by a CommonMark renderer: no emphasis, links, headings, lists or raw HTML."""
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return _MARKDOWN_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    """One line shown literally by a CommonMark/GFM renderer: no emphasis, links (bare URLs and e-mail addresses
+    included), headings, lists or raw HTML."""
+    text = " ".join(text.split())
+    parts, at = [], 0
+    for email in _EMAIL.finditer(text):
+        parts.append(_escape_words(text[at : email.start()]))
+        parts.append(f"`{email.group(0)}`")  # a code span: the same characters, never a link
+        at = email.end()
+    parts.append(_escape_words(text[at:]))
+    return _MARKDOWN_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), "".join(parts))
 
 
 def _score(entry: PortfolioEntry) -> str:

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from achievements.core.models import Category, Source
+from achievements.core.models import Category, IdNumber, Source
+from achievements.http.priming import request
 from achievements.insights.dates import FromBound, ToBound
 from achievements.insights.listing import MAX_LIMIT
 from achievements.insights.models import DateField, PortfolioFormat, Sort
@@ -38,4 +39,11 @@ CursorQuery = Annotated[
     str | None, Query(min_length=1, max_length=2048, description="next_cursor of the previous page")
 ]
 FormatQuery = Annotated[PortfolioFormat, Query(description="markdown (default), json or html")]
-AchievementIdPath = Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
+AchievementIdPath = Annotated[IdNumber, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
+
+# Requests the handler refuses before reading the store (422): its priming at init (achievements/http/priming.py).
+PRIMING = (
+    request("GET", "/achievements", query={"limit": "0"}),
+    request("GET", "/achievements/0"),
+    request("GET", "/portfolio", query={"format": "none"}),
+)

@@ -11,7 +11,7 @@ from datetime import datetime
 from achievements.core.errors import NotFound
 from achievements.core.models import Achievement, utcnow
 from achievements.insights import rules as insights
-from achievements.insights.models import CareerInsights, CareerInsightsResponse, TopAchievement
+from achievements.insights.models import CareerInsights, CareerInsightsResponse, SalaryRange, TopAchievement
 from achievements.store import AchievementStore
 from achievements.store.reads import AchievementReader
 
@@ -29,17 +29,30 @@ def career_insights(reader: AchievementReader, now: datetime | None = None) -> C
     ]
     path = insights.trajectory(snapshot, now)
     lead = insights.leadership(snapshot)
+    competencies = insights.competencies(snapshot)
+    recommendations = insights.recommendations(snapshot, path, lead)
+    roles = insights.suitable_roles(snapshot, lead.score)
+    salary = insights.salary_range(snapshot, lead.score)
     return CareerInsightsResponse(
         status="completed" if snapshot.total else "no_data",
         generated_at=now,
         insights=CareerInsights(
-            trajectory=path,
-            competencies=insights.competencies(snapshot),
+            trajectory=path.statement,
+            competencies=[competency.name for competency in competencies],
             leadership_score=lead.score,
+            recommendations=[recommendation.text for recommendation in recommendations],
+            suitable_roles=[role.name for role in roles],
+            salary_range=(
+                SalaryRange(min=salary.min, max=salary.max, currency=salary.currency)
+                if salary
+                else SalaryRange(min=0, max=0, currency="USD")
+            ),
+            trajectory_detail=path,
+            competency_evidence=competencies,
             leadership=lead,
-            recommendations=insights.recommendations(snapshot, path, lead),
-            suitable_roles=insights.suitable_roles(snapshot, lead.score),
-            salary_range=insights.salary_range(snapshot, lead.score),
+            recommendation_evidence=recommendations,
+            suitable_role_evidence=roles,
+            salary_range_detail=salary,
         ),
         numbers=insights.numbers(snapshot, top),
     )

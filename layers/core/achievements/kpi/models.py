@@ -16,7 +16,8 @@ def _kpi_magnitude(value: float) -> float:
     # Nearer 0 than this, the "% past target" overflows and DynamoDB cannot store the number (< 1e-130).
     if value != 0 and abs(value) < KPI_RESOLUTION:
         raise ValueError(f"must be 0 or at least {KPI_RESOLUTION:g} in magnitude")
-    return value
+    # SPEC §5: -0.0 is 0 (else it would be a second milestone, `target:-0.0`, beside `target:0.0`).
+    return value + 0.0
 
 
 KpiNumber = Annotated[

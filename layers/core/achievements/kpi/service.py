@@ -8,7 +8,7 @@ from achievements.core.metrics import format_value
 from achievements.core.models import Direction, TrackResponse
 from achievements.core.observability import metrics
 from achievements.kpi.drafts import kpi_milestone_draft
-from achievements.kpi.texts import spec_for
+from achievements.kpi.texts import kept_best_text, spec_for
 from achievements.store import AchievementStore
 
 
@@ -33,5 +33,12 @@ def track_kpi_milestone(
         )
     result = store.upsert(draft)
     if result.status == "created":
-        metrics.add_metric(name="kpi_milestones_total", unit="Count", value=1)
-    return TrackResponse(status=result.status.value, achievement_id=result.achievement_id)
+        metrics.add_metric(name="achievement_collector_kpi_milestones_total", unit="Count", value=1)
+    reason = None
+    if result.reason:
+        spec = spec_for(metric_name, direction)
+        assert spec is not None
+        stored = store.get(result.achievement_id)
+        best = stored.metrics.get("achieved_value") if stored else None
+        reason = kept_best_text(spec, value, target, best if isinstance(best, int | float) else None)
+    return TrackResponse(status=result.status.value, achievement_id=result.achievement_id, reason=reason)

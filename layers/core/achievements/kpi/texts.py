@@ -69,3 +69,12 @@ def kpi_milestone_text(spec: MetricSpec, value: float, target: float) -> KpiMile
         impact=f"{verb} target by {pct}% - {milestone_grade(float(pct))}",
         surpassed_by_percentage=pct,
     )
+
+
+def kept_best_text(spec: MetricSpec, value: float, target: float, best: float | None) -> str:
+    """Why a repeat of a milestone changed nothing: it is not better than the value stored for this target."""
+    stored = f" than the stored {format_value(best, spec.unit)}" if best is not None else ""
+    return (
+        f"{spec.name} {format_value(value, spec.unit)} is not better{stored} for target "
+        f"{format_value(target, spec.unit)} ({spec.direction.value} is better): the milestone keeps its best value"
+    )

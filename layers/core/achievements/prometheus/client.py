@@ -118,6 +118,10 @@ class PrometheusClient:
         )
         self.pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="prometheus")
 
+    def _scrubbed(self, error: Exception) -> str:
+        """The error's text without the internal URL (it reaches GET /prometheus/status; logs keep the URL)."""
+        return str(error).replace(self.base_url, "<prometheus>") or type(error).__name__
+
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.http.close()
@@ -129,11 +133,11 @@ class PrometheusClient:
             response = self.http.get(path, params=params, auth=auth)
         except httpx.TimeoutException as error:
             raise PrometheusQueryError(
-                PrometheusErrorKind.TIMEOUT, f"no answer from {self.base_url} within {self.timeout_seconds:g}s"
+                PrometheusErrorKind.TIMEOUT, f"no answer from Prometheus within {self.timeout_seconds:g}s"
             ) from error
         except httpx.TransportError as error:
             raise PrometheusQueryError(
-                PrometheusErrorKind.UNREACHABLE, f"cannot reach {self.base_url}: {error or type(error).__name__}"
+                PrometheusErrorKind.UNREACHABLE, f"cannot reach Prometheus: {self._scrubbed(error)}"
             ) from error
         try:
             body = response.json()
@@ -185,7 +189,7 @@ class PrometheusClient:
             if not future.done():
                 future.cancel()
                 results[key] = PrometheusQueryError(
-                    PrometheusErrorKind.TIMEOUT, f"no answer from {self.base_url} within {self.timeout_seconds:g}s"
+                    PrometheusErrorKind.TIMEOUT, f"no answer from Prometheus within {self.timeout_seconds:g}s"
                 )
                 continue
             error = future.exception()

@@ -21,7 +21,7 @@ from pydantic import (
 
 from achievements.core.metrics import CATALOGUE, MetricSpec, Unit, metric_label
 from achievements.core.models import AchievementDraft, Category, Direction, Source
-from achievements.core.rules import is_improvement
+from achievements.core.rules import best_value_floor, is_improvement
 from achievements.prometheus.models import MetricName
 from achievements.prometheus.texts import SCRAPE_TAGS, KpiAchievementText, kpi_achievement_text, milestone_text
 
@@ -183,7 +183,9 @@ def improvement_draft(
     if target.milestones or not is_improvement(target.spec.direction, value, threshold, previous):
         return None
     text = kpi_achievement_text(target.spec, value, threshold, previous, at)
-    return _draft(target, text, improvement_ref(target.name, state_version), at)
+    draft = _draft(target, text, improvement_ref(target.name, state_version), at)
+    # Two scrapes of one state make one achievement: the later one may only make its value better (SPEC §5).
+    return draft.model_copy(update={"not_below": best_value_floor(target.spec.direction, value)})
 
 
 def milestone_drafts(target: ScrapeTarget, value: float, at: datetime) -> list[tuple[float, AchievementDraft]]:

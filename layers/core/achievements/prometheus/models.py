@@ -114,7 +114,6 @@ class StatusResponse(BaseModel):
 
     status: Literal["active", "paused"]
     interval_hours: int
-    prometheus_url: str
     thresholds: dict[str, float]
     last_values: dict[str, float]
     last_run_at: datetime | None = None

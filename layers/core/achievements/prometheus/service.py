@@ -247,11 +247,11 @@ class PrometheusScraper:
         report = run.report(self.clock(), attempted, error)
         self.state.record_run(report)
         created = sum(1 for item in report.achievements if item.status is WriteStatus.CREATED)
-        metrics.add_metric(name="prometheus_scrapes_total", unit="Count", value=1)
+        metrics.add_metric(name="achievement_collector_prometheus_scrapes_total", unit="Count", value=1)
         if report.errors:
             metrics.add_metric(name="prometheus_scrape_errors_total", unit="Count", value=len(report.errors))
         if created:
-            metrics.add_metric(name="kpi_milestones_total", unit="Count", value=created)
+            metrics.add_metric(name="achievement_collector_kpi_milestones_total", unit="Count", value=created)
         logger.info(
             "scrape finished",
             extra={
@@ -277,7 +277,6 @@ class PrometheusScraper:
         return StatusResponse(
             status="active" if settings.schedule_state == "ENABLED" else "paused",
             interval_hours=settings.interval_hours,
-            prometheus_url=settings.display_url,
             thresholds={target.name: target.threshold for target in targets},
             last_values={name: state.last_value for name, state in states.items() if state.last_value is not None},
             last_run_at=last_run.started_at if last_run else None,

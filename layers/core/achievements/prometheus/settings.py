@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import SettingsConfigDict
 
 from achievements.core.settings import CoreSettings
 from achievements.prometheus.thresholds import HistoryPolicy
@@ -16,8 +15,6 @@ from achievements.prometheus.thresholds import HistoryPolicy
 
 class PrometheusSettings(CoreSettings):
     """README, "Environment variables": every field's variable and default."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     prometheus_url: str = Field(default="http://prometheus:9090", validation_alias="PROMETHEUS_URL")
     timeout_seconds: float = Field(default=5.0, gt=0, le=20, validation_alias="PROMETHEUS_TIMEOUT_SECONDS")
@@ -48,14 +45,6 @@ class PrometheusSettings(CoreSettings):
         return HistoryPolicy(
             timedelta(hours=self.history_window_hours), self.history_quantile, self.history_min_samples
         )
-
-    @property
-    def display_url(self) -> str:
-        """The URL without any user name, as the status shows it."""
-        parts = urlsplit(self.prometheus_url)
-        host = parts.hostname or ""
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from achievements.core.aws import make_client
 from achievements.core.errors import StoreConflict
 from achievements.core.models import Achievement, AchievementDraft, Source, WriteResult, WriteStatus, utcnow
+from achievements.core.rules import regression
 from achievements.store.aggregates import AggregateWriteHook, impact_index_attributes
 from achievements.store.codec import from_item, serialize, to_item
 from achievements.store.keys import COUNTER_KEY, KEY_ATTRIBUTES, LIST_PARTITION, achievement_key, ref_key
@@ -63,6 +64,23 @@ def _unchanged_since(previous: Achievement, names: dict[str, str], values: dict[
     names["#updated_at"] = "updated_at"
     values[":previous_updated_at"] = serialize(previous.model_dump(mode="json")["updated_at"])
     return "#updated_at = :previous_updated_at"
+
+
+def _not_lowered(draft: AchievementDraft, names: dict[str, str], values: dict[str, Any]) -> str:
+    """Condition: no number the stored item keeps in `not_below` is above the repeat's (SPEC §5).
+
+    The caller has compared with the item it read; this makes the write itself refuse to lower one, whatever
+    raced in between.
+    """
+    if not draft.not_below:
+        return ""
+    names["#not_below"] = "not_below"
+    clauses = []
+    for i, (name, value) in enumerate(sorted(draft.not_below.items())):
+        names[f"#nb{i}"] = name
+        values[f":nb{i}"] = serialize(value)
+        clauses.append(f"(attribute_not_exists(#not_below.#nb{i}) OR #not_below.#nb{i} <= :nb{i})")
+    return " AND ".join(clauses)
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:
@@ -121,7 +139,10 @@ class AchievementStore:
                 achievement_id, old_fingerprint = existing
                 if old_fingerprint == new_fingerprint:
                     return WriteResult(status=WriteStatus.UNCHANGED, achievement_id=achievement_id)
-                if self._update(achievement_id, draft, old_fingerprint, new_fingerprint):
+                updated = self._update(achievement_id, draft, old_fingerprint, new_fingerprint)
+                if isinstance(updated, str):  # worse than what is stored: kept as it is (SPEC §5)
+                    return WriteResult(status=WriteStatus.UNCHANGED, achievement_id=achievement_id, reason=updated)
+                if updated:
                     return WriteResult(status=WriteStatus.UPDATED, achievement_id=achievement_id)
                 continue
             achievement_id = self._next_id()
@@ -172,13 +193,22 @@ class AchievementStore:
         ]
         return self._transact(items, achievement, None)
 
-    def _update(self, achievement_id: int, draft: AchievementDraft, old_fingerprint: str, new_fingerprint: str) -> bool:
+    def _update(
+        self, achievement_id: int, draft: AchievementDraft, old_fingerprint: str, new_fingerprint: str
+    ) -> bool | str:
+        """True when updated, False when a race was lost (re-read), or why the repeat is worse (kept as stored)."""
         previous = self.get(achievement_id)
         if previous is None:
             return False
+        worse = regression(previous.not_below, draft.not_below)
+        if worse is not None:
+            return worse
         changes = draft.model_dump()
         if draft.occurred_at is None:
             changes.pop("occurred_at")
+        if draft.impact_score is None:
+            # An update never drops a score: the analysis stays (stale) and keeps counting until replaced.
+            changes.pop("impact_score")
         achievement = previous.model_copy(update={**changes, "updated_at": utcnow(), "fingerprint": new_fingerprint})
         fields = achievement.model_dump(mode="json", include={*changes, "updated_at", "fingerprint"})
         names = {f"#f{i}": name for i, name in enumerate(fields)}
@@ -186,13 +216,15 @@ class AchievementStore:
         assignments = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
         index_clause = _impact_index_clause(achievement, names, values)
         unchanged = _unchanged_since(previous, names, values)
+        not_lowered = _not_lowered(draft, names, values)
+        condition = f"attribute_exists(pk) AND {unchanged}" + (f" AND {not_lowered}" if not_lowered else "")
         items: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.table_name,
                     "Key": achievement_key(achievement_id),
                     "UpdateExpression": assignments + index_clause,
-                    "ConditionExpression": f"attribute_exists(pk) AND {unchanged}",
+                    "ConditionExpression": condition,
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": values,
                 }

@@ -9,6 +9,8 @@
 | GitHub delivery | `DELIVERY#<source>#<delivery id>` | `DELIVERY` | | |
 | metric state | `METRIC#<name>` | `STATE` | | |
 | scrape status | `SCRAPE` | `STATUS` | | |
+| Threads sync status | `THREADS_SYNC` | `STATUS` | | |
+| automatic analyses of a day (the cap) | `AUTO_ANALYSES#<yyyy-mm-dd>` | `COUNT` | | |
 """
 
 from __future__ import annotations
@@ -36,10 +38,24 @@ METRIC_PREFIX = "METRIC#"
 Key = dict[str, dict[str, Any]]
 COUNTER_KEY: Key = {PK: {"S": "COUNTER"}, SK: {"S": "ACHIEVEMENT_ID"}}
 SCRAPE_STATUS_KEY: Key = {PK: {"S": SCRAPE_PK}, SK: {"S": "STATUS"}}
+THREADS_SYNC_STATUS_KEY: Key = {PK: {"S": "THREADS_SYNC"}, SK: {"S": "STATUS"}}
 
 
 def achievement_key(achievement_id: int) -> Key:
     return {PK: {"S": f"ACHIEVEMENT#{achievement_id}"}, SK: {"S": ACHIEVEMENT_SK}}
+
+
+ACHIEVEMENT_PREFIX = "ACHIEVEMENT#"
+
+
+def is_achievement_key(key: Key) -> bool:
+    """Whether a key (e.g. a stream record's Keys) is an achievement item's, not a ref, counter or aggregate."""
+    pk, sk = key.get(PK, {}).get("S", ""), key.get(SK, {}).get("S", "")
+    return sk == ACHIEVEMENT_SK and pk.startswith(ACHIEVEMENT_PREFIX)
+
+
+def auto_analysis_count_key(day: str) -> Key:
+    return {PK: {"S": f"AUTO_ANALYSES#{day}"}, SK: {"S": "COUNT"}}
 
 
 def ref_key(source: str, source_ref: str) -> Key:

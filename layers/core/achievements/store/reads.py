@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,6 +19,7 @@ from achievements.store.achievements import default_client
 from achievements.store.aggregates import read_aggregates
 from achievements.store.codec import from_item, serialize
 from achievements.store.keys import (
+    ACHIEVEMENT_SK,
     IMPACT_INDEX,
     IMPACT_PARTITION,
     IMPACT_PK,
@@ -60,6 +62,8 @@ class IndexQuery:
     category: Category | None = None
     source: Source | None = None
     min_impact: float | None = None
+    # Only achievements without an impact score (not in the sparse impact index): gsi1 only.
+    unscored: bool = False
 
     def arguments(self, table_name: str) -> dict[str, Any]:
         names: dict[str, str] = {}
@@ -83,6 +87,9 @@ class IndexQuery:
                 names["#impact"] = "impact_score"
                 values[":min_impact"] = serialize(self.min_impact)
                 filters.append("#impact >= :min_impact")
+            if self.unscored:
+                names["#impact_pk"] = IMPACT_PK
+                filters.append("attribute_not_exists(#impact_pk)")
         else:
             key = "gsi2pk = :partition"
             values[":partition"] = {"S": IMPACT_PARTITION}
@@ -131,6 +138,29 @@ def position_of(item: dict[str, Any], index: Index) -> dict[str, str]:
     return {name: item[name]["S"] for name in INDEX_KEYS[index]}
 
 
+_ACHIEVEMENT_PK = re.compile(r"^ACHIEVEMENT#[1-9][0-9]{0,14}$")
+_SORT_KEYS = {
+    LIST_SK: re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^#]{1,40}#[0-9]{12,15}$"),
+    IMPACT_SK: re.compile(r"^[0-9]{3}\.[0-9]{3}#[0-9]{12,15}$"),
+}
+_PARTITIONS = {LIST_PK: LIST_PARTITION, IMPACT_PK: IMPACT_PARTITION}
+
+
+def position_problem(index: str, position: dict[str, str]) -> str | None:
+    """Why `position` cannot be where a walk over `index` stands (another index, partition or item kind)."""
+    if set(position) != set(INDEX_KEYS.get(index, ())):
+        return "it belongs to another order"
+    if not _ACHIEVEMENT_PK.match(position[PK]) or position[SK] != ACHIEVEMENT_SK:
+        return "it does not point at an achievement"
+    for name, partition in _PARTITIONS.items():
+        if name in position and position[name] != partition:
+            return f"it points into another partition ({name})"
+    for name, pattern in _SORT_KEYS.items():
+        if name in position and not pattern.match(position[name]):
+            return f"its {name} is not of this index"
+    return None
+
+
 def start_key(position: dict[str, str]) -> dict[str, Any]:
     return {name: {"S": value} for name, value in position.items()}
 
@@ -157,11 +187,23 @@ class AchievementReader:
         return [achievement_of(item) for item in response.get("Items", [])]
 
     def query(
-        self, spec: IndexQuery, position: dict[str, str] | None, limit: int
+        self,
+        spec: IndexQuery,
+        position: dict[str, str] | None,
+        limit: int,
+        attributes: tuple[str, ...] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
-        """One Query page: raw items in index order, and where the next page starts (None at the end)."""
+        """One Query page: raw items in index order, and where the next page starts (None at the end).
+
+        `attributes`: only these come back (ProjectionExpression), so botocore parses no other; the page's
+        position still does (DynamoDB returns LastEvaluatedKey whatever is projected).
+        """
         arguments = spec.arguments(self.table_name)
         arguments["Limit"] = limit
+        if attributes:
+            names = {f"#a{i}": name for i, name in enumerate(attributes)}
+            arguments["ProjectionExpression"] = ", ".join(names)
+            arguments["ExpressionAttributeNames"] = {**arguments.get("ExpressionAttributeNames", {}), **names}
         if position:
             arguments["ExclusiveStartKey"] = start_key(position)
         response = self.client.query(**arguments)

@@ -12,7 +12,7 @@ from achievements.threads.rules import VIRAL_ENGAGEMENT_THRESHOLD, is_viral
 
 def track_viral_post(post: ViralPostIn, store: AchievementStore) -> TrackResponse:
     """Store the post as an achievement when it is viral; say why not otherwise."""
-    metrics.add_metric(name="threads_integrations_total", unit="Count", value=1)
+    metrics.add_metric(name="achievement_collector_threads_integrations_total", unit="Count", value=1)
     if not is_viral(post.engagement_rate):
         return TrackResponse(
             status="skipped",
@@ -22,5 +22,6 @@ def track_viral_post(post: ViralPostIn, store: AchievementStore) -> TrackRespons
         )
     result = store.upsert(viral_post_draft(post))
     if result.status == "created":
-        metrics.add_metric(name="viral_posts_tracked_total", unit="Count", value=1)
-    return TrackResponse(status=result.status.value, achievement_id=result.achievement_id)
+        metrics.add_metric(name="achievement_collector_viral_posts_tracked_total", unit="Count", value=1)
+    reason = f"the stored post keeps its higher counters: {result.reason}" if result.reason else None
+    return TrackResponse(status=result.status.value, achievement_id=result.achievement_id, reason=reason)

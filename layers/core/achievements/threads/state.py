@@ -1,0 +1,54 @@
+"""What the Threads-Agent sync remembers between runs: its last report (`THREADS_SYNC` / `STATUS`).
+
+The write is conditional on the run's start: a slower run that started earlier never replaces the
+report of one that started later (schedule and manual syncs may overlap).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from achievements.store.codec import from_item, serialize
+from achievements.store.keys import THREADS_SYNC_STATUS_KEY
+from achievements.threads.models import SyncReport
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+# The stored report keeps its counts whole but at most this many post lines and errors (an item holds 400 KB).
+STORED_POSTS, STORED_ERRORS = 300, 100
+
+
+class SyncStateStore:
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self.table_name = table_name
+        self.client = client
+
+    def last_run(self) -> SyncReport | None:
+        item = self.client.get_item(TableName=self.table_name, Key=THREADS_SYNC_STATUS_KEY, ConsistentRead=True).get(
+            "Item"
+        )
+        return SyncReport.model_validate(from_item(item)["report"]) if item else None
+
+    def record_run(self, report: SyncReport) -> bool:
+        """Keep `report` as the last run, unless a run that started later is recorded already."""
+        started_ms = int(report.started_at.timestamp() * 1000)
+        kept = report.model_copy(update={"posts": report.posts[:STORED_POSTS], "errors": report.errors[:STORED_ERRORS]})
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={
+                    **THREADS_SYNC_STATUS_KEY,
+                    "started_ms": {"N": str(started_ms)},
+                    "report": serialize(kept.model_dump(mode="json")),
+                },
+                ConditionExpression="attribute_not_exists(started_ms) OR started_ms <= :ms",
+                ExpressionAttributeValues={":ms": {"N": str(started_ms)}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
