@@ -6,7 +6,8 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+from urllib.request import Request, urlopen
 
 import boto3
 from botocore.config import Config
@@ -49,11 +50,19 @@ def secret_value(logical_id: str, props: dict[str, Any]) -> str:
 
 @dataclass
 class LocalAwsServices:
-    """moto's server (in memory) standing in for SQS, Secrets Manager and SSM Parameter Store."""
+    """moto's server (in memory) standing in for SQS, Secrets Manager, SSM Parameter Store and EventBridge.
 
+    moto keeps its services' state per process, whichever server answers: a stack started after another one
+    in the same process (tests, benchmarks) would find the earlier stack's queues, messages, rules and
+    delivery queues, and an earlier stack's poller still in a long poll could take this stack's messages.
+    So a stack that starts while no other runs in the process resets moto first: it begins with empty
+    services, as a fresh deployment does, and nothing of an earlier stack can reach it."""
+
+    running: ClassVar[set[int]] = set()  # ports of the services started and not yet stopped in this process
     port: int = field(default_factory=free_port)
     server: Any = None
     names: dict[str, str] = field(default_factory=dict)
+    reset: bool = False  # whether this start reset moto (False when another stack was running beside it)
 
     @property
     def endpoint(self) -> str:
@@ -65,6 +74,10 @@ class LocalAwsServices:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.server.start()
+        if not LocalAwsServices.running:
+            with urlopen(Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10):
+                self.reset = True
+        LocalAwsServices.running.add(self.port)
         self._create_queues(params)
         self._create_secrets(params)
         self._create_parameters(params)
@@ -122,7 +135,7 @@ class LocalAwsServices:
             try:
                 arn = secrets.create_secret(Name=name, SecretString=value)["ARN"]
             except secrets.exceptions.ResourceExistsException:
-                # moto keeps its state per process: a second stack started in one process finds the secret.
+                # A stack started while another runs in the process (no reset) finds the other's secret.
                 arn = secrets.put_secret_value(SecretId=name, SecretString=value)["ARN"]
             # !Ref of a secret is its ARN; functions accept a name or an ARN.
             self.names.update({logical_id: arn, f"{logical_id}.Id": arn})
@@ -146,3 +159,4 @@ class LocalAwsServices:
         if self.server is not None:
             self.server.stop()
             self.server = None
+            LocalAwsServices.running.discard(self.port)

@@ -55,18 +55,14 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
             # Instances start on the first message, so they see the shorter OpenAI timeout.
             running.functions["DeepAnalysisFunction"].spec.env["OPENAI_TIMEOUT_SECONDS"] = str(OPENAI_TIMEOUT_SECONDS)
             assert running.functions["DeepAnalysisFunction"].spec.env["OPENAI_MAX_RETRIES"] == "2"
+            # A fresh stack: empty queues (the local services reset when a stack starts alone in the process)
+            assert running.services.reset
+            assert queue_depth(running, "AnalysisQueue") == queue_depth(running, "AnalysisDeadLetterQueue") == 0
             sqs = local_aws_client("sqs", running.services.endpoint)
-            queue = running.names["AnalysisQueue"]
-            # The process's local services keep queues across stacks: start from empty ones, as a deployment does.
-            for logical_id in ("AnalysisQueue", "AnalysisDeadLetterQueue"):
-                sqs.purge_queue(QueueUrl=running.names[logical_id])
-            template_visibility = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout"])
-            sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": str(VISIBILITY_SECONDS)})
+            sqs.set_queue_attributes(
+                QueueUrl=running.names["AnalysisQueue"], Attributes={"VisibilityTimeout": str(VISIBILITY_SECONDS)}
+            )
             yield running
-            # The local services keep their queues for the process: leave them as the template makes them.
-            sqs.set_queue_attributes(QueueUrl=queue, Attributes=template_visibility["Attributes"])
-            for logical_id in ("AnalysisQueue", "AnalysisDeadLetterQueue"):
-                sqs.purge_queue(QueueUrl=running.names[logical_id])
 
 
 @pytest.fixture(scope="module")
