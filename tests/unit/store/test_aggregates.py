@@ -62,7 +62,11 @@ def reader(moto_tables: Tables) -> AchievementReader:
 
 def test_the_store_keeps_aggregates_by_default(store: AchievementStore) -> None:
     # When the default store is built, Then its write hooks keep the aggregates: global, scoped, unclaimed
-    assert [type(hook) for hook in store.write_hooks] == [AggregateWriteHook, ScopedAggregateWriteHook, UnclaimedWriteHook]
+    assert [type(hook) for hook in store.write_hooks] == [
+        AggregateWriteHook,
+        ScopedAggregateWriteHook,
+        UnclaimedWriteHook,
+    ]
 
 
 def test_creates_count_by_category_source_and_month(store: AchievementStore, reader: AchievementReader) -> None:
