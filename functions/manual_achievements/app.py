@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,29 +13,15 @@ from achievements.core.models import Achievement, TrackResponse
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.ownership import etag_of
 from achievements.core.settings import core_settings
+from achievements.http.priming import prime, request
 from achievements.http.resolver import JSON, documented, make_resolver, resolve
 from achievements.manual import service
 from achievements.manual.deps import deps
 from achievements.manual.models import AchievementPatch, ManualAchievementIn
+from achievements.manual.params import BODY, STALE, UNKNOWN, IdempotencyKey, IdPath, IfMatch
 
 deps.build(core_settings())
 app = make_resolver()
-
-IdPath = Annotated[int, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
-IfMatch = Annotated[str | None, Header(alias="if-match", description="The ETag the change is based on")]
-IdempotencyKey = Annotated[
-    str | None, Header(alias="idempotency-key", description="Retries with the same key and body answer the same id")
-]
-UNKNOWN = {
-    404: documented("no achievement with this id (or no such person)"),
-    422: documented("the id is not a positive integer, or a field is invalid"),
-}
-BODY = {
-    400: documented("body missing or not JSON, or a bad Idempotency-Key"),
-    413: documented("body over the size limit"),
-    415: documented("Content-Type is not JSON"),
-}
-STALE = {412: documented("If-Match is not the current ETag: someone changed it meanwhile")}
 
 
 def _answer(achievement: Achievement) -> Response[Achievement]:
@@ -122,3 +108,7 @@ def restore_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> Res
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
+
+
+# SnapStart priming: requests refused before any read (a body without a title; id 0)
+prime(app, deps.clients, request("POST", "/achievements", {}), request("PATCH", "/achievements/0", {"hidden": True}))

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from achievements.core.models import TrackResponse
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.ownership import Person
+from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.people import service
 from achievements.people.deps import deps
@@ -106,3 +107,7 @@ def get_team_skills(team: TeamPath) -> TeamSkills:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
+
+
+# SnapStart priming: requests refused before any read (a body without a name; a path that is not a slug)
+prime(app, deps.clients, request("PUT", "/people/priming", {}), request("GET", "/teams/Not-A-Slug/skills"))

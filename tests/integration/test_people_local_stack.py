@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,16 @@ from tests.integration.conftest import api_client
 
 pytestmark = pytest.mark.integration
 KEY = "people-key"
+
+
+def wait_until(check: Callable[[], Any], seconds: float = 60) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out")
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +78,35 @@ def test_a_manual_achievement_is_created_edited_and_deleted_over_http(http: http
     assert stale.status_code == 412
     assert deleted.status_code == 200
     assert http.get(f"/achievements/{achievement_id}").status_code == 404
+
+
+def test_a_manual_achievement_and_its_content_edit_are_analysed_by_the_pipeline(http: httpx.Client) -> None:
+    # Given a manual achievement posted (nothing else is called: the stream, the bus and its rules do the rest)
+    body = {"title": "Designed the on-call rotation", "category": "leadership", "technologies": ["PagerDuty"]}
+    achievement_id = http.post("/achievements", json=body).json()["achievement_id"]
+
+    def analysis(stale: bool) -> dict[str, Any] | None:
+        answer = http.get(f"/analyze/deep/{achievement_id}").json()
+        return answer if answer["status"] == "completed" and answer["stale"] is stale else None
+
+    first = wait_until(lambda: analysis(stale=False))
+    # When its content is edited
+    tag = http.get(f"/achievements/{achievement_id}").headers["ETag"]
+    edited = http.patch(
+        f"/achievements/{achievement_id}",
+        json={"title": "Designed and ran the on-call rotation"},
+        headers={"If-Match": tag},
+    )
+    assert edited.status_code == 200
+    # Then a new analysis of the new content replaces the first (stale meanwhile) without any request
+    second = wait_until(
+        lambda: (
+            (a := analysis(stale=False))
+            and a["analysis"]["achievement_fingerprint"] != first["analysis"]["achievement_fingerprint"]
+            and a
+        )
+    )
+    assert second["analysis"]["achievement_fingerprint"] == edited.json()["fingerprint"]
+    # And a soft delete makes the analysis unreadable like the achievement itself
+    assert http.delete(f"/achievements/{achievement_id}").status_code == 200
+    assert http.get(f"/analyze/deep/{achievement_id}").status_code == 404

@@ -40,7 +40,7 @@ def _build(settings: PeopleSettings, clients: AwsClients) -> PeopleDeps:
         store,
         store.registry,
         AchievementReader(settings.achievements_table_name, client=store.client),
-        ReattributionQueue(settings.reattribution_queue_url, client=clients.sqs),
+        ReattributionQueue(settings.reattribution_queue_url, client_factory=lambda: clients.sqs),
         BatchProcessor(event_type=EventType.SQS),
     )
 

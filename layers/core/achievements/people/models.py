@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from achievements.core.models import CleanText
 from achievements.core.ownership import MAX_ALIASES, MAX_TEAMS, Person
 
 
@@ -12,7 +13,7 @@ class PersonIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, examples=["Alice Example"])
+    name: CleanText = Field(min_length=1, max_length=200, examples=["Alice Example"])
     aliases: list[str] = Field(
         default_factory=list,
         max_length=MAX_ALIASES,

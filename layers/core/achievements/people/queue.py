@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
@@ -19,10 +20,24 @@ class ReattributionJob(BaseModel):
     moved: int = Field(default=0, description="Achievements moved by the earlier messages of this job")
 
 
+def default_sqs_client() -> SQSClient:
+    return make_client("sqs")  # type: ignore[no-any-return]
+
+
 class ReattributionQueue:
-    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+    def __init__(
+        self, queue_url: str, client: SQSClient | None = None, client_factory: Callable[[], SQSClient] | None = None
+    ) -> None:
         self.queue_url = queue_url
-        self.client = client or make_client("sqs")
+        self._client = client
+        self._client_factory = client_factory or default_sqs_client
+
+    @property
+    def client(self) -> SQSClient:
+        # Made on first send: only a PUT claiming a new alias pays for an SQS client (cold start, docs/quality.md).
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client
 
     def send(self, job: ReattributionJob) -> None:
         self.client.send_message(QueueUrl=self.queue_url, MessageBody=job.model_dump_json())
