@@ -95,9 +95,26 @@ def stream_sources() -> list[StreamSource]:
     return sources
 
 
+def _attribute(value: Any) -> Any:
+    """An attribute value as DynamoDB's stream sends it: DynamoDB Local's stream writes an empty map as `{}`
+    (no `M`), which no AttributeValue is and which the function's deserializer refuses."""
+    if value == {}:
+        return {"M": {}}
+    if isinstance(value, dict) and len(value) == 1:
+        kind, inner = next(iter(value.items()))
+        if kind == "M" and isinstance(inner, dict):
+            return {"M": {name: _attribute(item) for name, item in inner.items()}}
+        if kind == "L" and isinstance(inner, list):
+            return {"L": [_attribute(item) for item in inner]}
+    return value
+
+
 def lambda_record(raw: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     """A record of GetRecords as Lambda hands it to the function (JSON: the creation time in epoch seconds)."""
     stream = dict(raw["dynamodb"])
+    for image in ("NewImage", "OldImage"):
+        if image in stream:
+            stream[image] = {name: _attribute(value) for name, value in stream[image].items()}
     created = stream.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):
         stream["ApproximateCreationDateTime"] = created.timestamp()

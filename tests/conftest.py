@@ -37,6 +37,7 @@ os.environ.update(
         "CURSOR_SIGNING_KEY": "test-cursor-signing-key",
         "EVENT_BUS_NAME": f"{TEST_PREFIX}-achievements",
         "ANALYSIS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-AnalysisQueue",
+        "REATTRIBUTION_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-ReattributionQueue",
     }
 )
 # A developer's own OpenAI settings must not reach the tests: each test says which analyzer it uses.

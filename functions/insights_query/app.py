@@ -10,14 +10,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from achievements.core.models import Achievement
 from achievements.core.observability import logger, metrics, tracer
+from achievements.core.ownership import etag_of
 from achievements.http.priming import prime
-from achievements.http.resolver import documented, make_resolver, resolve
+from achievements.http.resolver import JSON, make_resolver, resolve
 from achievements.insights import queries as q
 from achievements.insights.deps import deps
 from achievements.insights.listing import list_achievements
 from achievements.insights.models import AchievementPage, CareerInsightsResponse, ListFilters
-from achievements.insights.portfolio import PORTFOLIO_RESPONSE, build_portfolio, rendered
-from achievements.insights.service import achievement_by_id, career_insights
+from achievements.insights.portfolio import rendered
+from achievements.insights.scoped import Scope
+from achievements.insights.service import achievement_by_id, scoped_insights, scoped_portfolio
 from achievements.insights.settings import insights_settings
 
 deps.build(insights_settings())
@@ -26,27 +28,19 @@ app = make_resolver()
 
 @app.get(
     "/analyze/career-insights",
-    summary="Career insights from all achievements: trajectory, competencies, leadership, roles, salary",
-    description=(
-        "Derived only from aggregates kept on write and the impact index: two DynamoDB reads at any size. "
-        'Every statement carries the numbers behind it; estimates say `"basis": "estimate"`.'
-    ),
-    responses={200: documented("the insights and their numbers", CareerInsightsResponse)},
+    summary="Career insights of everyone, one person or one team: trajectory, competencies, leadership, roles, salary",
+    description=q.INSIGHTS_DESCRIPTION,
+    responses=q.INSIGHTS_RESPONSES,
     tags=["insights"],
 )
-def get_career_insights() -> CareerInsightsResponse:
-    return career_insights(deps.current().reader)
+def get_career_insights(person: q.PersonQuery = None, team: q.TeamQuery = None) -> CareerInsightsResponse:
+    return scoped_insights(deps.current(), Scope(person=person, team=team))
 
 
 @app.get(
     "/achievements",
     summary="List achievements: filters, order and cursor pagination stable under concurrent writes",
-    responses={
-        200: documented("one page", AchievementPage),
-        400: documented("the cursor is malformed, altered or made for other filters"),
-        410: documented("the cursor expired: start again without one"),
-        422: documented("a query parameter is invalid (named in the message)"),
-    },
+    responses=q.LIST_RESPONSES,
     tags=["achievements"],
 )
 def get_achievements(
@@ -59,8 +53,12 @@ def get_achievements(
     sort: q.SortQuery = "newest",
     limit: q.LimitQuery = 20,
     cursor: q.CursorQuery = None,
+    person: q.PersonQuery = None,
+    team: q.TeamQuery = None,
 ) -> AchievementPage:
     filters = ListFilters(
+        person=person,
+        team=team,
         category=category,
         source=source,
         date_from=date_from,
@@ -70,40 +68,39 @@ def get_achievements(
         sort=sort,
     )
     graph = deps.current()
-    return list_achievements(graph.reader, graph.cursors, filters, limit, cursor)
+    return list_achievements(
+        graph.reader, graph.cursors, filters, limit, cursor, default_owner=graph.settings.default_owner
+    )
 
 
 @app.get(
     "/achievements/<achievement_id>",
     summary="One achievement, with its analysis when deep analysis ran",
-    responses={
-        200: documented("the achievement", Achievement),
-        404: documented("no achievement with this id"),
-        422: documented("the id is not a positive integer"),
-    },
+    responses=q.ACHIEVEMENT_RESPONSES,
     tags=["achievements"],
 )
-def get_achievement(achievement_id: q.AchievementIdPath) -> Achievement:
-    return achievement_by_id(deps.current().store, achievement_id)
+def get_achievement(achievement_id: q.AchievementIdPath) -> Response[Achievement]:
+    found = achievement_by_id(deps.current().store, achievement_id)
+    return Response(status_code=200, content_type=JSON, body=found, headers={"ETag": etag_of(found)})
 
 
 @app.get(
     "/portfolio",
-    summary="The portfolio: grouped by category, ordered by impact, with an executive summary",
-    description=(
-        "An export (paged Query reads, not constant time): at most PORTFOLIO_MAX_ACHIEVEMENTS achievements, "
-        "the highest-impact first, then the newest; the summary counts all of them."
-    ),
-    responses={
-        200: PORTFOLIO_RESPONSE,
-        422: documented("unknown format (markdown, json or html)"),
-    },
+    summary="The portfolio of everyone, a person or a team, for a period: by category, by impact, with a summary",
+    description=q.PORTFOLIO_DESCRIPTION,
+    responses=q.PORTFOLIO_RESPONSES,
     tags=["portfolio"],
 )
-def get_portfolio(format: q.FormatQuery = "markdown") -> Response[str]:
-    graph = deps.current()
-    portfolio = build_portfolio(graph.reader, graph.settings.portfolio_max_achievements)
-    body, content_type, headers = rendered(portfolio, format)
+def get_portfolio(
+    format: q.FormatQuery = "markdown",
+    person: q.PersonQuery = None,
+    team: q.TeamQuery = None,
+    date_from: q.PeriodFromQuery = None,
+    date_to: q.PeriodToQuery = None,
+    category: q.CategoryQuery = None,
+) -> Response[str]:
+    scope = Scope(person=person, team=team, date_from=date_from, date_to=date_to, category=category)
+    body, content_type, headers = rendered(scoped_portfolio(deps.current(), scope), format)
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
 
 

@@ -46,9 +46,9 @@ def test_tracking_a_new_post_costs_three_calls_and_a_repeat_one(stack: LocalStac
 
     # Then the first costs a GetItem, an UpdateItem and a TransactWriteItems; the repeat only the GetItem
     assert created.status_code == 201
-    assert first == {"GetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1}
+    assert first == {"BatchGetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1}
     assert repeat.status_code == 200
-    assert again == {"GetItem": 1}
+    assert again == {"BatchGetItem": 1}
 
 
 def test_career_insights_cost_at_most_three_calls(stack: LocalStack, http: httpx.Client) -> None:

@@ -9,8 +9,17 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from achievements.store.codec import from_item
 from devstack.functions import InvocationError
-from devstack.pipeline import Delivery, DeliveryPoller, NotificationReceiver, StreamPoller, StreamSource, stream_sources
+from devstack.pipeline import (
+    Delivery,
+    DeliveryPoller,
+    NotificationReceiver,
+    StreamPoller,
+    StreamSource,
+    lambda_record,
+    stream_sources,
+)
 
 
 def record(sequence: int) -> dict[str, Any]:
@@ -120,3 +129,16 @@ def test_a_webhook_that_is_down_is_retried_and_a_recovered_one_gets_the_message_
         assert received["headers"]["X-T"] == "t"
     finally:
         receiver.stop()
+
+
+def test_empty_maps_of_dynamodb_locals_stream_reach_the_function_as_dynamodb_sends_them() -> None:
+    # Given a GetRecords record as DynamoDB Local writes it: empty maps as {} (a manual achievement has no metrics)
+    image = {"id": {"N": "1"}, "metrics": {}, "analysis": {"M": {"skills": {}, "tags": {"L": [{}]}}}}
+    raw = {"eventID": "1", "eventName": "INSERT", "dynamodb": {"Keys": {}, "NewImage": image, "SequenceNumber": "1"}}
+    # When the local mapping hands it to the function
+    record = lambda_record(raw, "arn:stream")
+    # Then each empty map is {"M": {}}, as in Lambda's event, and the image reads back
+    new = record["dynamodb"]["NewImage"]
+    assert new["metrics"] == {"M": {}}
+    assert new["analysis"] == {"M": {"skills": {"M": {}}, "tags": {"L": [{"M": {}}]}}}
+    assert from_item(new) == {"id": 1, "metrics": {}, "analysis": {"skills": {}, "tags": [{}]}}

@@ -40,6 +40,7 @@ def test_github_function_may_read_its_secret_and_write_achievements_and_nothing_
 
     # Then they are Get/Put/UpdateItem on the achievements table and GetSecretValue on its own secret, no more
     assert granted == {
+        ("dynamodb:BatchGetItem", table),  # the delivery's ref and its owner's registry items, in one read
         ("dynamodb:GetItem", table),
         ("dynamodb:PutItem", table),
         ("dynamodb:UpdateItem", table),

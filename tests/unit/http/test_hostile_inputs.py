@@ -15,10 +15,14 @@ from achievements.insights.cursor import CursorCodec, filters_hash
 from achievements.insights.deps import deps as insights_deps
 from achievements.insights.models import ListFilters
 from achievements.kpi.deps import deps as kpi_deps
+from achievements.manual.deps import deps as manual_deps
+from achievements.people.deps import deps as people_deps
 from achievements.prometheus.deps import deps as prometheus_deps
 from achievements.threads.deps import deps as threads_deps
 from functions.insights_query import app as insights_app
 from functions.kpi_milestone import app as kpi_app
+from functions.manual_achievements import app as manual_app
+from functions.people_api import app as people_app
 from functions.prometheus_scrape import app as scrape_app
 from functions.threads_webhook import app as threads_app
 from tests.conftest import Tables, api_event, build_on, clients_of, load_event
@@ -28,6 +32,9 @@ JSON_ROUTES = [
     ("threads_track.json", threads_app),
     ("kpi_milestone.json", kpi_app),
     ("prometheus_scrape.json", scrape_app),
+    ("achievement_create.json", manual_app),
+    ("achievement_patch.json", manual_app),
+    ("person_put.json", people_app),
 ]
 DEEP = "[" * 5000 + "]" * 5000
 EDGE_DATES = ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "0001-01-01T00:30:00-01:00"]
@@ -45,6 +52,8 @@ def _graphs(moto_tables: Tables) -> None:
         clock=Clock(),
     )
     build_on(insights_deps, moto_tables)
+    build_on(manual_deps, moto_tables)
+    build_on(people_deps, moto_tables)
 
 
 def call(app: Any, event: dict[str, Any], context: Any) -> tuple[int, dict[str, Any]]:
@@ -81,6 +90,7 @@ def test_deep_nesting_and_huge_integers_are_400_naming_the_field(
     [
         ("threads_track.json", threads_app, None, "posted_at"),
         ("kpi_milestone.json", kpi_app, {"metric_name": "uptime", "value": 1.0, "target": 0.99}, "occurred_at"),
+        ("achievement_create.json", manual_app, None, "occurred_at"),
     ],
 )
 def test_calendar_edge_dates_with_extreme_offsets_are_422_naming_the_field(

@@ -66,7 +66,7 @@ def test_validation_errors_are_documented_as_the_api_answers_them() -> None:
         "$ref": "#/components/schemas/ErrorResponse"
     }
     assert {p["name"] for p in listing["parameters"]} == {
-        "category", "source", "from", "to", "date_field", "min_impact", "sort", "limit", "cursor",
+        "category", "source", "from", "to", "date_field", "min_impact", "sort", "limit", "cursor", "person", "team",
     }  # fmt: skip
 
 

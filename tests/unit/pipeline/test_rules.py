@@ -71,6 +71,26 @@ def test_a_removal_is_deleted_from_the_old_image() -> None:
     assert (event.detail_type, event.detail.id, event.detail.content_changed) == (DetailType.DELETED, 7, False)
 
 
+def test_a_soft_delete_is_deleted_and_a_restore_is_updated() -> None:
+    # Given the item soft-deleted (DELETE /achievements/{id}), then restored, then changed while deleted
+    deleted = {**ITEM, "deleted_at": "2026-12-01T13:00:00Z", "updated_at": "2026-12-01T13:00:00Z"}
+    restored = {**ITEM, "deleted_at": None, "updated_at": "2026-12-01T14:00:00Z"}
+    moved = {**deleted, "person": "ana", "updated_at": "2026-12-01T15:00:00Z"}
+    # When each becomes an event
+    gone = domain_event("MODIFY", ITEM, deleted, "107")
+    back = domain_event("MODIFY", deleted, restored, "108")
+    # Then the delete is Deleted (nothing to analyse), the restore Updated, and a deleted one's change no event
+    assert gone is not None
+    assert (gone.detail_type, gone.detail.changed, gone.detail.content_changed) == (
+        DetailType.DELETED,
+        ["deleted_at"],
+        False,
+    )
+    assert back is not None
+    assert (back.detail_type, back.detail.content_changed) == (DetailType.UPDATED, False)
+    assert domain_event("MODIFY", deleted, moved, "109") is None
+
+
 def test_person_teams_and_version_are_read_from_the_item_when_present() -> None:
     # Given an item with a person, teams (ids or objects) and a version
     item = {**ITEM, "person": {"id": "ana"}, "teams": ["platform", {"name": "growth"}], "version": 3}

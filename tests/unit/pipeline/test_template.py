@@ -61,7 +61,12 @@ def test_the_auto_analysis_target_writes_the_analysis_job_body() -> None:
 
 def test_every_alarm_notifies_the_ops_topic() -> None:
     alarms = resources("AWS::CloudWatch::Alarm")
-    assert {"AnalysisDeadLetterAlarm", "PrometheusScrapeDeadLetterAlarm", "PipelineStreamFailureAlarm"} <= set(alarms)
+    assert {
+        "AnalysisDeadLetterAlarm",
+        "PrometheusScrapeDeadLetterAlarm",
+        "PipelineStreamFailureAlarm",
+        "ReattributionDeadLetterAlarm",
+    } <= set(alarms)
     for name, alarm in alarms.items():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "OpsTopic"}], name
 
@@ -72,7 +77,8 @@ def test_every_dead_letter_queue_has_an_alarm() -> None:
         for alarm in resources("AWS::CloudWatch::Alarm").values()
         if alarm["Properties"]["Namespace"] == "AWS/SQS"
     }
-    parking = {name for name in resources("AWS::SQS::Queue") if name != "AnalysisQueue"}
+    # every queue but the work queues (their failures park in a dead-letter queue, which is watched)
+    parking = {name for name in resources("AWS::SQS::Queue") if name not in {"AnalysisQueue", "ReattributionQueue"}}
     assert parking == watched
 
 

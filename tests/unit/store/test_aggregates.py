@@ -10,7 +10,15 @@ import pytest
 
 from achievements.core.models import AchievementDraft, Category, Source, WriteStatus
 from achievements.store import AchievementStore
-from achievements.store.aggregates import SHARDS, TERM_BUCKETS, AggregateWriteHook, aggregate_keys
+from achievements.store.aggregates import (
+    SCOPED_TERM_BUCKETS,
+    SHARDS,
+    TERM_BUCKETS,
+    AggregateWriteHook,
+    ScopedAggregateWriteHook,
+    aggregate_keys,
+)
+from achievements.store.people import UnclaimedWriteHook
 from achievements.store.reads import AchievementReader
 from tests.conftest import Tables
 
@@ -53,8 +61,12 @@ def reader(moto_tables: Tables) -> AchievementReader:
 
 
 def test_the_store_keeps_aggregates_by_default(store: AchievementStore) -> None:
-    # When the default store is built, Then its only write hook is the one that keeps aggregates
-    assert [type(hook) for hook in store.write_hooks] == [AggregateWriteHook]
+    # When the default store is built, Then its write hooks keep the aggregates: global, scoped, unclaimed
+    assert [type(hook) for hook in store.write_hooks] == [
+        AggregateWriteHook,
+        ScopedAggregateWriteHook,
+        UnclaimedWriteHook,
+    ]
 
 
 def test_creates_count_by_category_source_and_month(store: AchievementStore, reader: AchievementReader) -> None:
@@ -205,10 +217,11 @@ def test_new_post_still_costs_three_round_trips_and_a_small_transaction(moto_tab
     # When a new achievement with many technologies is stored
     store.upsert(draft("a", technologies=[f"tech-{n}" for n in range(200)]))
 
-    # Then: ref read, id counter, one transaction holding the aggregates (terms capped), no other call
-    assert [name for name, _ in calls] == ["GetItem", "UpdateItem", "TransactWriteItems"]
+    # Then: ref and owner read together, id counter, one transaction holding the aggregates global and of the
+    # owner (terms capped), no other call
+    assert [name for name, _ in calls] == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
     items = calls[-1][1]["TransactItems"]
-    assert len(items) <= 2 + 1 + TERM_BUCKETS < 100
+    assert len(items) <= 2 + (1 + TERM_BUCKETS) + 2 * (1 + SCOPED_TERM_BUCKETS) < 100
 
 
 def test_reading_aggregates_is_one_batch_get_of_a_constant_set_of_keys(

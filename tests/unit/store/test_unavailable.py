@@ -80,17 +80,17 @@ def use_client(monkeypatch: pytest.MonkeyPatch, moto_tables: Tables, client: Fau
 
 
 UNAVAILABLE = {
-    "connection refused": ("get_item", EndpointConnectionError(endpoint_url=ENDPOINT), "could not connect"),
+    "connection refused": ("batch_get_item", EndpointConnectionError(endpoint_url=ENDPOINT), "could not connect"),
     "connection dropped": (
-        "get_item",
+        "batch_get_item",
         ConnectionClosedError(endpoint_url=ENDPOINT),
         "the connection failed or timed out",
     ),
-    "read timeout": ("get_item", ReadTimeoutError(endpoint_url=ENDPOINT), "the connection failed or timed out"),
-    "throttled read": ("get_item", client_error("ProvisionedThroughputExceededException", 400), "throttled"),
-    "throttled request": ("get_item", client_error("ThrottlingException", 400), "throttled"),
-    "internal error": ("get_item", client_error("InternalServerError", 500), "server error 500"),
-    "unavailable": ("get_item", client_error("ServiceUnavailable", 503), "server error 503"),
+    "read timeout": ("batch_get_item", ReadTimeoutError(endpoint_url=ENDPOINT), "the connection failed or timed out"),
+    "throttled read": ("batch_get_item", client_error("ProvisionedThroughputExceededException", 400), "throttled"),
+    "throttled request": ("batch_get_item", client_error("ThrottlingException", 400), "throttled"),
+    "internal error": ("batch_get_item", client_error("InternalServerError", 500), "server error 500"),
+    "unavailable": ("batch_get_item", client_error("ServiceUnavailable", 503), "server error 503"),
     "throttled transaction": ("transact_write_items", throttled_transaction(), "throttled"),
     "throttled id counter": ("update_item", client_error("RequestLimitExceeded", 400, "UpdateItem"), "throttled"),
 }
@@ -119,7 +119,9 @@ def test_the_same_mapping_serves_every_route_of_the_resolver(
     monkeypatch: pytest.MonkeyPatch, moto_tables: Tables, lambda_context
 ) -> None:
     # Given the KPI route's store refusing connections
-    client = FaultyClient(moto_tables.client, {"get_item": raise_(EndpointConnectionError(endpoint_url=ENDPOINT))})
+    client = FaultyClient(
+        moto_tables.client, {"batch_get_item": raise_(EndpointConnectionError(endpoint_url=ENDPOINT))}
+    )
     kpi_deps.build(clients=clients_of(moto_tables, dynamodb=client))
 
     # When a milestone is posted, Then it is the same clean 503
@@ -141,7 +143,7 @@ def test_errors_that_retrying_cannot_fix_are_not_disguised_as_unavailable(
     error: ClientError, monkeypatch: pytest.MonkeyPatch, moto_tables: Tables, lambda_context
 ) -> None:
     # Given DynamoDB refusing the request for good (a bug or a permissions problem)
-    use_client(monkeypatch, moto_tables, FaultyClient(moto_tables.client, {"get_item": raise_(error)}))
+    use_client(monkeypatch, moto_tables, FaultyClient(moto_tables.client, {"batch_get_item": raise_(error)}))
 
     # When a post is tracked, Then the error is not answered as a retryable 503: the invocation fails
     with pytest.raises(ClientError) as raised:

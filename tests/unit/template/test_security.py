@@ -125,15 +125,22 @@ def allow(actions: list[str], *resources: str) -> set[tuple[str, str]]:
 
 TABLE = "AchievementsTable"
 SECRET_READ = ["secretsmanager:GetSecretValue"]
-# AchievementStore.upsert: GetItem (ref, achievement), UpdateItem (id counter), TransactWriteItems of Put/Update
-# items (the achievement, its ref, the aggregates), which IAM authorises as PutItem/UpdateItem.
-STORE_WRITE = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+# AchievementStore.upsert: BatchGetItem (ref + the registry items deciding the owner), GetItem (achievement),
+# UpdateItem (id counter), TransactWriteItems of Put/Update items (the achievement, its ref, the aggregates, an
+# unclaimed-identity item), which IAM authorises as PutItem/UpdateItem.
+STORE_WRITE = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
 DEEP_ANALYSIS_LOGS = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/{name}:*"
 SSM_OVERRIDES = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PrometheusOverridesParameter}"
 INSIGHTS = (
-    # reads: store.get (GetItem), aggregates (one BatchGetItem), listing/top-by-impact (Query on gsi1/gsi2)
-    allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], TABLE)
-    | allow(["dynamodb:Query"], "${AchievementsTable.Arn}/index/gsi1", "${AchievementsTable.Arn}/index/gsi2")
+    # reads: store.get and the registry (GetItem), aggregates (one BatchGetItem), listing/top-by-impact (Query on
+    # gsi1/gsi2), a person's period (gsi3), a team's members (Query of the table)
+    allow(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], TABLE)
+    | allow(
+        ["dynamodb:Query"],
+        "${AchievementsTable.Arn}/index/gsi1",
+        "${AchievementsTable.Arn}/index/gsi2",
+        "${AchievementsTable.Arn}/index/gsi3",
+    )
     | allow(SECRET_READ, "CursorSigningSecret")  # the page cursors' signing key
 )
 EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
@@ -190,12 +197,42 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
         | allow(["logs:CreateLogStream", "logs:PutLogEvents"], "<its own log group>")
         | allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
     ),
+    # the registry: person/alias/membership items (GetItem, BatchGetItem, TransactWriteItems of Put/Delete),
+    # members (Query), people (Query gsi1), per-person aggregates (BatchGetItem); re-attribution jobs
+    "PeopleFunction": allow(
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+        TABLE,
+    )
+    | allow(["dynamodb:Query"], "${AchievementsTable.Arn}/index/gsi1")
+    | allow(["sqs:SendMessage"], "ReattributionQueue"),
+    # the store's writes + DeleteItem (an unclaimed-identity item goes when a person is set)
+    "ManualAchievementsFunction": allow([*STORE_WRITE, "dynamodb:DeleteItem"], TABLE),
+    "ReattributionFunction": (
+        allow(
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+            TABLE,
+        )
+        # polls its queue; sends the rest of a job as a new message
+        | allow(
+            [
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:ChangeMessageVisibility",
+                "sqs:SendMessage",
+            ],
+            "ReattributionQueue",
+        )
+        | allow(["logs:CreateLogStream", "logs:PutLogEvents"], "<its own log group>")
+        | allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
+    ),
 }
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"  # logs (AWS's own)
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"  # Tracing: Active
 EXPECTED_MANAGED = {name: {BASIC_EXECUTION, XRAY_WRITE} for name in EXPECTED_GRANTS} | {
     "DeepAnalysisFunction": set(),
     "PipelineOutboxFunction": set(),
+    "ReattributionFunction": set(),
 }
 # Roles that are not a function's: EventBridge Scheduler's, invoking the scrape and dead-lettering its events.
 OTHER_ROLES = {

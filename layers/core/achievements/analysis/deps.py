@@ -40,7 +40,9 @@ class RequestDeps:
 
 
 def _build_requests(settings: AnalysisRequestSettings, clients: AwsClients) -> RequestDeps:
-    store = AchievementStore(settings.achievements_table_name, client=clients.dynamodb)
+    store = AchievementStore(
+        settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
+    )
     return RequestDeps(settings, store, AnalysisQueue(settings.analysis_queue_url, client_factory=lambda: clients.sqs))
 
 
@@ -111,7 +113,9 @@ def _build_worker(
         table_name=settings.idempotency_table_name, boto3_client=clients.get("idempotency-dynamodb")
     )
     worker = DeepAnalysisWorker(
-        AchievementStore(settings.achievements_table_name, client=clients.dynamodb),
+        AchievementStore(
+            settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
+        ),
         AnalyzerProvider(key_source(settings, clients), build_openai_analyzer, wrap_analyzer),
         Idempotency(persistence, config),
         DailyCap(settings.achievements_table_name, clients.dynamodb, settings.auto_analysis_daily_cap),

@@ -38,6 +38,9 @@ def _existing(achievement_id: int, store: AchievementStore) -> Achievement:
     achievement = store.get(achievement_id)
     if achievement is None:
         raise NotFound(f"achievement {achievement_id} does not exist")
+    if achievement.deleted_at is not None:
+        # Soft-deleted (DELETE /achievements/{id}): gone for every reader until restored, analysis included.
+        raise NotFound(f"achievement {achievement_id} is deleted (POST /achievements/{achievement_id}/restore)")
     return achievement
 
 

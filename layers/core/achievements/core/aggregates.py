@@ -109,7 +109,8 @@ def contribution(achievement: Achievement | None) -> Contribution:
     """Everything `achievement` adds to the aggregates (nothing for None: an achievement not yet stored)."""
     counts: dict[str, Decimal] = {}
     terms: dict[str, Decimal] = {}
-    if achievement is None:
+    if achievement is None or achievement.deleted_at is not None:
+        # Soft-deleted achievements count nowhere (restoring one counts it again).
         return Contribution(counts, terms)
 
     def add(target: dict[str, Decimal], name: str, value: Decimal) -> None:

@@ -45,3 +45,15 @@ class CursorExpired(AchievementError):
 
 class Unavailable(AchievementError):
     """Something the request needs is not answering for now (a secret, throttled aggregates): retry later."""
+
+
+class Conflict(AchievementError):
+    """The request contradicts the stored state (an alias another person holds, an edit of a deleted achievement)."""
+
+
+class PreconditionFailed(AchievementError):
+    """An If-Match that is no longer the current entity tag: someone else wrote meanwhile (re-read, re-apply)."""
+
+
+class PreconditionRequired(AchievementError):
+    """An edit without If-Match: optimistic concurrency needs the entity tag the edit was based on."""

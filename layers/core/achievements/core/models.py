@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -103,6 +103,17 @@ class Achievement(AchievementDraft):
     updated_at: datetime
     fingerprint: str = Field(description="Hash of the event content; a repeat with the same one is unchanged")
     analysis: dict[str, Any] | None = None
+    # People (SPEC §8). Absent on achievements stored before people existed: those belong to the default owner.
+    person: str | None = Field(default=None, description="Whose it is (a slug); null: the default owner")
+    teams: list[str] = Field(default_factory=list, description="The person's teams when it was written")
+    attributed_by: Literal["explicit", "alias", "default"] | None = Field(
+        default=None, description="How `person` was chosen: given explicitly, by an alias, or the default owner"
+    )
+    hidden: bool = Field(default=False, description="Left out of the portfolio (still counted)")
+    deleted_at: datetime | None = Field(default=None, description="Soft-deleted (restorable); counts nowhere")
+    edited: list[str] = Field(
+        default_factory=list, description="Fields a person edited: a repeat of the event keeps their text"
+    )
 
 
 class WriteStatus(StrEnum):

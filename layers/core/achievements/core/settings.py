@@ -32,6 +32,10 @@ class CoreSettings(BaseModel):
 
     achievements_table_name: str = Field(min_length=3, validation_alias="ACHIEVEMENTS_TABLE_NAME")
     max_body_bytes: int = Field(default=64 * 1024, gt=0, validation_alias="MAX_BODY_BYTES")
+    # SPEC §8: whose an achievement is when neither the event nor the registry says (template DefaultOwner).
+    default_owner: str = Field(
+        default="me", pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", validation_alias="DEFAULT_OWNER"
+    )
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**{**self.environment(), **values})

@@ -7,9 +7,12 @@ from http import HTTPStatus
 from achievements.core.errors import (
     AchievementError,
     BadRequest,
+    Conflict,
     CursorExpired,
     InvalidInput,
     NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
     StoreConflict,
     Unauthorized,
     Unavailable,
@@ -23,6 +26,9 @@ STATUS_OF: dict[type[AchievementError], HTTPStatus] = {
     Unauthorized: HTTPStatus.UNAUTHORIZED,
     UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     StoreConflict: HTTPStatus.CONFLICT,
+    Conflict: HTTPStatus.CONFLICT,
+    PreconditionFailed: HTTPStatus.PRECONDITION_FAILED,
+    PreconditionRequired: HTTPStatus.PRECONDITION_REQUIRED,
     CursorExpired: HTTPStatus.GONE,
     Unavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }

@@ -26,7 +26,7 @@ QUERY_PAGE = 100
 MAX_LIMIT = 100
 
 
-def index_query(filters: ListFilters) -> IndexQuery:
+def index_query(filters: ListFilters, default_owner: str = "me") -> IndexQuery:
     by_created = filters.date_field == "created_at"
     return IndexQuery(
         index="gsi2" if filters.sort == "impact" else "gsi1",
@@ -36,13 +36,20 @@ def index_query(filters: ListFilters) -> IndexQuery:
         category=filters.category,
         source=filters.source,
         min_impact=filters.min_impact,
+        person=filters.person,
+        team=filters.team,
+        legacy=filters.person is not None and filters.person == default_owner,
     )
 
 
-def matches(achievement: Achievement, filters: ListFilters) -> bool:
+def matches(achievement: Achievement, filters: ListFilters, default_owner: str = "me") -> bool:
     if filters.category is not None and achievement.category != filters.category:
         return False
     if filters.source is not None and achievement.source != filters.source:
+        return False
+    if filters.person is not None and (achievement.person or default_owner) != filters.person:
+        return False
+    if filters.team is not None and filters.team not in achievement.teams:
         return False
     if filters.min_impact is not None and (
         achievement.impact_score is None or achievement.impact_score < filters.min_impact
@@ -68,12 +75,13 @@ def list_achievements(
     limit: int,
     cursor: str | None = None,
     now: datetime | None = None,
+    default_owner: str = "me",
 ) -> AchievementPage:
     validate_filters(filters)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"invalid request: limit must be 1..{MAX_LIMIT}")
     now = now or utcnow()
-    spec = index_query(filters)
+    spec = index_query(filters, default_owner)
     signature = filters_hash(filters)
     position = codec.decode(cursor, signature, now) if cursor else None
     problem = position_problem(spec.index, position) if position is not None else None
@@ -86,7 +94,7 @@ def list_achievements(
         items, next_position = reader.query(spec, position, query_limit)
         for index, item in enumerate(items):
             achievement = achievement_of(item)
-            if not matches(achievement, filters):
+            if not matches(achievement, filters, default_owner):
                 continue
             found.append(achievement)
             if len(found) == limit:

@@ -167,6 +167,8 @@ class ListFilters(BaseModel):
     date_field: DateField = "created_at"
     min_impact: float | None = None
     sort: Sort = "newest"
+    person: str | None = None
+    team: str | None = None
 
 
 class AchievementPage(BaseModel):

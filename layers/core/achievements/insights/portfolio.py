@@ -19,7 +19,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from achievements.core.models import Category, utcnow
+from achievements.core.aggregates import AggregateSnapshot
+from achievements.core.models import Achievement, Category, utcnow
 from achievements.insights import rules as insights
 from achievements.insights.models import ExecutiveSummary, Portfolio, PortfolioEntry, PortfolioSection
 from achievements.insights.rules import COMPETENCY_OF_CATEGORY
@@ -68,15 +69,17 @@ def _walk(reader: AchievementReader, spec: IndexQuery, most: int, min_page: int 
 
 
 def portfolio_achievements(reader: AchievementReader, limit: int) -> list[Chosen]:
-    """The highest-impact achievements (impact index), then the newest unscored ones, `limit` at most.
+    """The highest-impact visible achievements (impact index), then the newest unscored ones, `limit` at most.
 
     Reads stop once `limit` are chosen: the impact index is read for at most `limit` items, and the newest
     walk only when scored ones did not fill it, for unscored ones only (the scored ones it passes are
     evaluated by DynamoDB but not returned).
+    Hidden ones (SPEC §8) are filtered out by DynamoDB (`visible_only`): they count in the summary, are never
+    listed, and a page they shortened is followed by pages of MIN_FILTERED_PAGE at least.
     """
-    chosen = list(_walk(reader, IndexQuery(index="gsi2"), limit))
+    chosen = list(_walk(reader, IndexQuery(index="gsi2", visible_only=True), limit, MIN_FILTERED_PAGE))
     if len(chosen) < limit:
-        newest = IndexQuery(index="gsi1", unscored=True)
+        newest = IndexQuery(index="gsi1", unscored=True, visible_only=True)
         chosen.extend(_walk(reader, newest, limit - len(chosen), MIN_FILTERED_PAGE))
     return chosen
 
@@ -86,10 +89,20 @@ def _order(achievement: Chosen) -> tuple[int, float, float]:
     return (0 if scored else 1, -(achievement.impact_score or 0.0), -achievement.occurred_at.timestamp())
 
 
-def build_portfolio(reader: AchievementReader, limit: int, now: datetime | None = None) -> Portfolio:
+def build_portfolio(
+    reader: AchievementReader,
+    limit: int,
+    now: datetime | None = None,
+    snapshot: AggregateSnapshot | None = None,
+    scoped: list[Achievement] | None = None,
+) -> Portfolio:
+    """Everyone's portfolio; or, given `snapshot` and `scoped`, a person's / team's / period's (insights/scoped.py)."""
     now = now or utcnow()
-    snapshot = reader.aggregates()
-    chosen = portfolio_achievements(reader, limit)
+    snapshot = snapshot if snapshot is not None else reader.aggregates()
+    if scoped is None:
+        chosen = portfolio_achievements(reader, limit)
+    else:
+        chosen = sorted((Chosen.model_validate(a, from_attributes=True) for a in scoped), key=_order)[:limit]
     by_category: dict[Category, list[Chosen]] = {}
     for achievement in chosen:
         by_category.setdefault(achievement.category, []).append(achievement)

@@ -11,20 +11,45 @@ from datetime import datetime
 from achievements.core.errors import NotFound
 from achievements.core.models import Achievement, utcnow
 from achievements.insights import rules as insights
-from achievements.insights.models import CareerInsights, CareerInsightsResponse, SalaryRange, TopAchievement
+from achievements.insights.deps import InsightsDeps
+from achievements.insights.models import (
+    CareerInsights,
+    CareerInsightsResponse,
+    Portfolio,
+    SalaryRange,
+    TopAchievement,
+)
+from achievements.insights.portfolio import build_portfolio
+from achievements.insights.scoped import (
+    Scope,
+    checked_scope,
+    period_achievements,
+    scoped_snapshot,
+    scoped_top,
+    snapshot_of,
+)
 from achievements.store import AchievementStore
 from achievements.store.reads import AchievementReader
 
 TOP_ACHIEVEMENTS = 10
 
 
-def career_insights(reader: AchievementReader, now: datetime | None = None) -> CareerInsightsResponse:
+def career_insights(
+    reader: AchievementReader, now: datetime | None = None, scope: Scope | None = None, default_owner: str = "me"
+) -> CareerInsightsResponse:
+    """Everyone's insights, or one person's / one team's (their aggregates: still a constant number of reads)."""
     now = now or utcnow()
-    snapshot = reader.aggregates()
+    scoped = scope is not None and not scope.everyone
+    snapshot = scoped_snapshot(reader, scope, default_owner) if scope and scoped else reader.aggregates()
+    best = (
+        scoped_top(reader, scope, default_owner, TOP_ACHIEVEMENTS)
+        if scope and scoped
+        else reader.top_by_impact(TOP_ACHIEVEMENTS)
+    )
     top = [
         # Its fields are the achievement's own: read from it, not copied one by one.
         TopAchievement.model_validate(a, from_attributes=True)
-        for a in reader.top_by_impact(TOP_ACHIEVEMENTS)
+        for a in best
         if a.impact_score is not None
     ]
     path = insights.trajectory(snapshot, now)
@@ -63,4 +88,22 @@ def achievement_by_id(store: AchievementStore, achievement_id: int) -> Achieveme
     achievement = store.get(achievement_id)
     if achievement is None:
         raise NotFound(f"no achievement with id {achievement_id}")
+    if achievement.deleted_at is not None:
+        raise NotFound(f"achievement {achievement_id} is deleted (POST /achievements/{achievement_id}/restore)")
     return achievement
+
+
+def scoped_insights(graph: InsightsDeps, scope: Scope) -> CareerInsightsResponse:
+    """GET /analyze/career-insights?person=|team=: the scope checked (404 unknown), then its insights."""
+    checked = checked_scope(graph.store.registry, scope)
+    return career_insights(graph.reader, scope=checked, default_owner=graph.settings.default_owner)
+
+
+def scoped_portfolio(graph: InsightsDeps, scope: Scope) -> Portfolio:
+    """GET /portfolio: everyone's (as before), or a person's / team's / period's from that period's items."""
+    checked = checked_scope(graph.store.registry, scope)
+    limit = graph.settings.portfolio_max_achievements
+    if checked == Scope():
+        return build_portfolio(graph.reader, limit)
+    chosen, _ = period_achievements(graph.reader, graph.store.registry, checked)
+    return build_portfolio(graph.reader, limit, snapshot=snapshot_of(chosen), scoped=chosen)

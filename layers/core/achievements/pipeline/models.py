@@ -24,8 +24,11 @@ class AchievementEventDetail(BaseModel):
     event_id: str = Field(description="The stream record's sequence number: one per stored change, same on redelivery")
     id: int = Field(ge=1, description="The achievement's id")
     version: str = Field(description="The achievement's version (its `version`, else `updated_at`) after the change")
-    person: str | None = Field(default=None, description="Whose achievement it is; null until people exist")
-    teams: list[str] = Field(default_factory=list)
+    person: str | None = Field(
+        default=None,
+        description="Whose achievement it is; null when stored before people existed (the default owner's)",
+    )
+    teams: list[str] = Field(default_factory=list, description="The person's teams when it was written")
     category: str
     source: str
     title: str

@@ -11,6 +11,8 @@ from achievements.pipeline.texts import numbers_text
 BOOKKEEPING = frozenset({"updated_at"})
 ANALYSIS_FIELD = "analysis"
 CONTENT_FIELD = "fingerprint"
+# A soft delete (DELETE /achievements/{id}) sets it: for everyone downstream the achievement is gone.
+DELETED_FIELD = "deleted_at"
 
 
 def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -46,6 +48,9 @@ def domain_event(
 ) -> AchievementEvent | None:
     """The event of one stream record of an achievement item (INSERT, MODIFY, REMOVE), or None for no change.
 
+    A MODIFY that soft-deletes the achievement (sets `deleted_at`) is Deleted; a restore (clears it) is Updated;
+    a change of a deleted one (its re-attribution) is no event: downstream it does not exist.
+
     Raises KeyError/ValueError for an image that is not an achievement's (the record is then retried, parked).
     """
     changed: list[str] = []
@@ -60,6 +65,11 @@ def domain_event(
         analysed = ANALYSIS_FIELD in changed and new.get(ANALYSIS_FIELD) is not None
         detail_type, item = (DetailType.ANALYSED if analysed else DetailType.UPDATED), new
         content_changed = CONTENT_FIELD in changed
+        if new.get(DELETED_FIELD) is not None:
+            # Soft-deleted now (or changed while deleted, e.g. re-attributed): Deleted, nothing worth analysing.
+            if old.get(DELETED_FIELD) is not None:
+                return None
+            detail_type, content_changed = DetailType.DELETED, False
     else:
         raise ValueError(f"a stream record {event_name!r} without the image it needs")
     achievement_id = int(item["id"])

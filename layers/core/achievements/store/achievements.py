@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from achievements.core.aws import make_client
-from achievements.core.errors import StoreConflict
+from achievements.core.errors import InvalidInput, StoreConflict, Unavailable
 from achievements.core.models import Achievement, AchievementDraft, Source, WriteResult, WriteStatus, utcnow
+from achievements.core.ownership import Owner
 from achievements.core.rules import regression
-from achievements.store.aggregates import AggregateWriteHook, impact_index_attributes
+from achievements.store.aggregates import AggregateWriteHook, ScopedAggregateWriteHook, impact_index_attributes
 from achievements.store.codec import from_item, serialize, to_item
 from achievements.store.keys import COUNTER_KEY, KEY_ATTRIBUTES, LIST_PARTITION, achievement_key, ref_key
+from achievements.store.people import PeopleRegistry, UnclaimedWriteHook, owner_index_attributes
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -36,6 +38,10 @@ BACKOFF_CAP_SECONDS = 0.2
 
 # Extra transaction items added to every achievement write (e.g. aggregates kept on write).
 WriteHook = Callable[[Achievement, Achievement | None], Sequence[dict[str, Any]]]
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The same Idempotency-Key came with a different body: the first body's achievement stands."""
 
 
 def fingerprint(draft: AchievementDraft) -> str:
@@ -49,14 +55,26 @@ def default_client() -> DynamoDBClient:
     return make_client("dynamodb")  # type: ignore[no-any-return]
 
 
+def default_write_hooks(table_name: str) -> list[WriteHook]:
+    """The aggregates every write keeps in its own transaction: global, per person/team, and the unclaimed ones."""
+    return [AggregateWriteHook(table_name), ScopedAggregateWriteHook(table_name), UnclaimedWriteHook(table_name)]
+
+
 def _impact_index_clause(achievement: Achievement, names: dict[str, str], values: dict[str, Any]) -> str:
     """What follows a SET list to keep the sparse impact index (gsi2) in step with `impact_score`."""
     names.update({"#gsi2pk": "gsi2pk", "#gsi2sk": "gsi2sk"})
-    index = impact_index_attributes(achievement)
+    owner = ""
+    owner_index = owner_index_attributes(achievement)
+    if "gsi3sk" in owner_index:
+        # occurred_at may move with a repeat: the owner/period index follows it.
+        names.update({"#gsi3pk": "gsi3pk", "#gsi3sk": "gsi3sk"})
+        values.update({":gsi3pk": owner_index["gsi3pk"], ":gsi3sk": owner_index["gsi3sk"]})
+        owner = ", #gsi3pk = :gsi3pk, #gsi3sk = :gsi3sk"
+    index = impact_index_attributes(achievement) if achievement.deleted_at is None else {}
     if not index:
-        return " REMOVE #gsi2pk, #gsi2sk"
+        return owner + " REMOVE #gsi2pk, #gsi2sk"
     values.update({":gsi2pk": index["gsi2pk"], ":gsi2sk": index["gsi2sk"]})
-    return ", #gsi2pk = :gsi2pk, #gsi2sk = :gsi2sk"
+    return owner + ", #gsi2pk = :gsi2pk, #gsi2sk = :gsi2sk"
 
 
 def _unchanged_since(previous: Achievement, names: dict[str, str], values: dict[str, Any]) -> str:
@@ -95,11 +113,16 @@ class AchievementStore:
         table_name: str,
         client: DynamoDBClient | None = None,
         write_hooks: Sequence[WriteHook] | None = None,
+        default_owner: str = "me",
     ) -> None:
         self.table_name = table_name
         self.client = client or default_client()
-        # By default every write keeps the aggregates (store/aggregates.py) in its own transaction.
-        self.write_hooks = list(write_hooks) if write_hooks is not None else [AggregateWriteHook(table_name)]
+        # By default every write keeps the aggregates (store/aggregates.py), global and per person/team, in
+        # its own transaction.
+        self.write_hooks = list(write_hooks) if write_hooks is not None else default_write_hooks(table_name)
+        self.default_owner = default_owner
+        # Whose a new event's achievement is (SPEC §8): read with the event's ref, in the same BatchGetItem.
+        self.registry = PeopleRegistry(table_name, self.client, default_owner)
 
     # ---- reads -------------------------------------------------------------------------------------
 
@@ -121,24 +144,34 @@ class AchievementStore:
 
     # ---- writes ------------------------------------------------------------------------------------
 
-    def upsert(self, draft: AchievementDraft) -> WriteResult:
+    def upsert(self, draft: AchievementDraft, owner: Owner | None = None, refuse_changes: bool = False) -> WriteResult:
         """Create the achievement of an event, or update the one it already made.
 
         At most 3 round trips for a new event (ref read, id counter, one transaction), 1 for an
         unchanged repeat, 3 for an update (ref read, achievement read, one transaction). Concurrent
         deliveries of one event race on the ref item's condition: exactly one creates, the others
         re-read and answer with the winner's id (a lost race may leave a gap in the id sequence).
+
+        The first read is one BatchGetItem of the ref and the registry items that decide a new event's owner
+        (`owner` if given, else an alias, else the default owner): a new event still costs 3 round trips.
+        `refuse_changes`: a repeat with other content raises IdempotencyKeyReused instead of updating
+        (POST /achievements with an Idempotency-Key).
         """
         new_fingerprint = fingerprint(draft)
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 # Full jitter: racing writers of one event spread out instead of colliding again.
                 time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
-            existing = self.find_by_ref(draft.source, draft.source_ref)
+            existing, resolved = self._ref_and_owner(draft, owner)
             if existing is not None:
                 achievement_id, old_fingerprint = existing
                 if old_fingerprint == new_fingerprint:
                     return WriteResult(status=WriteStatus.UNCHANGED, achievement_id=achievement_id)
+                if refuse_changes:
+                    raise IdempotencyKeyReused(
+                        f"this Idempotency-Key already created achievement {achievement_id} from another body: "
+                        "use a new key for a new achievement"
+                    )
                 updated = self._update(achievement_id, draft, old_fingerprint, new_fingerprint)
                 if isinstance(updated, str):  # worse than what is stored: kept as it is (SPEC §5)
                     return WriteResult(status=WriteStatus.UNCHANGED, achievement_id=achievement_id, reason=updated)
@@ -146,9 +179,32 @@ class AchievementStore:
                     return WriteResult(status=WriteStatus.UPDATED, achievement_id=achievement_id)
                 continue
             achievement_id = self._next_id()
-            if self._create(achievement_id, draft, new_fingerprint):
+            if self._create(achievement_id, draft, new_fingerprint, owner or resolved):
                 return WriteResult(status=WriteStatus.CREATED, achievement_id=achievement_id)
         raise StoreConflict(f"gave up writing {draft.source}:{draft.source_ref} after {MAX_ATTEMPTS} races")
+
+    def _ref_and_owner(self, draft: AchievementDraft, owner: Owner | None) -> tuple[tuple[int, str] | None, Owner]:
+        """The (id, fingerprint) the event already got, and who would own it if new: one BatchGetItem."""
+        ref = ref_key(draft.source, draft.source_ref)
+        keys = [ref] if owner else [ref, *self.registry.attribution_keys(draft)]
+        found: dict[str, dict[str, Any]] = {}
+        pending: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
+            response = self.client.batch_get_item(RequestItems=pending)
+            found.update({item["pk"]["S"]: item for item in response.get("Responses", {}).get(self.table_name, [])})
+            pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+        else:
+            raise Unavailable(f"the ref of {draft.source}:{draft.source_ref} stayed unprocessed (throttled)")
+        item = found.get(ref["pk"]["S"])
+        existing = None
+        if item:
+            data = from_item(item)
+            existing = int(data["achievement_id"]), str(data["fingerprint"])
+        return existing, owner or self.registry.owner_from(draft, found)
 
     def _next_id(self) -> int:
         response = self.client.update_item(
@@ -161,7 +217,7 @@ class AchievementStore:
         )
         return int(response["Attributes"]["value"]["N"])
 
-    def _create(self, achievement_id: int, draft: AchievementDraft, new_fingerprint: str) -> bool:
+    def _create(self, achievement_id: int, draft: AchievementDraft, new_fingerprint: str, owner: Owner) -> bool:
         now = utcnow()
         achievement = Achievement(
             **draft.model_dump(exclude={"occurred_at"}),
@@ -170,6 +226,9 @@ class AchievementStore:
             created_at=now,
             updated_at=now,
             fingerprint=new_fingerprint,
+            person=owner.person,
+            teams=owner.teams,
+            attributed_by=owner.attributed_by,
         )
         items: list[dict[str, Any]] = [
             {
@@ -209,6 +268,9 @@ class AchievementStore:
         if draft.impact_score is None:
             # An update never drops a score: the analysis stays (stale) and keeps counting until replaced.
             changes.pop("impact_score")
+        for name in previous.edited:
+            # A person's edit of the text outlives repeats of the event (its numbers still update).
+            changes.pop(name, None)
         achievement = previous.model_copy(update={**changes, "updated_at": utcnow(), "fingerprint": new_fingerprint})
         fields = achievement.model_dump(mode="json", include={*changes, "updated_at", "fingerprint"})
         names = {f"#f{i}": name for i, name in enumerate(fields)}
@@ -286,6 +348,29 @@ class AchievementStore:
                 return True
         raise StoreConflict(f"gave up saving the analysis of {achievement_id} after {MAX_ATTEMPTS} races")
 
+    def replace(self, achievement: Achievement, previous: Achievement) -> bool:
+        """Write a person's change of an achievement (edit, hide, delete, restore, re-attribution).
+
+        One transaction: the whole item (its index keys follow its state: a deleted one leaves every listing
+        index) and the aggregate deltas. False when `previous` is no longer what is stored (a concurrent write
+        moved `updated_at`): the caller re-reads, or answers 412 to a stale If-Match.
+        """
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        unchanged = _unchanged_since(previous, names, values)
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._item(achievement),
+                    "ConditionExpression": f"attribute_exists(pk) AND {unchanged}",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        ]
+        return self._transact(items, achievement, previous)
+
     def _transact(self, items: list[dict[str, Any]], achievement: Achievement, previous: Achievement | None) -> bool:
         """Run one all-or-nothing write; False when a condition lost a race (the caller re-reads)."""
         for hook in self.write_hooks:
@@ -306,13 +391,13 @@ class AchievementStore:
     @staticmethod
     def _item(achievement: Achievement) -> dict[str, Any]:
         data = achievement.model_dump(mode="json")
-        return {
-            **achievement_key(achievement.id),
-            **to_item(data),
-            "gsi1pk": {"S": LIST_PARTITION},
-            "gsi1sk": {"S": f"{data['created_at']}#{achievement.id:012d}"},
-            **impact_index_attributes(achievement),
-        }
+        item = {**achievement_key(achievement.id), **to_item(data), **owner_index_attributes(achievement)}
+        if achievement.deleted_at is None:
+            # A soft-deleted achievement leaves the listing and impact indexes (restore puts it back).
+            item["gsi1pk"] = {"S": LIST_PARTITION}
+            item["gsi1sk"] = {"S": f"{data['created_at']}#{achievement.id:012d}"}
+            item.update(impact_index_attributes(achievement))
+        return item
 
     @staticmethod
     def _achievement(item: dict[str, Any]) -> Achievement:

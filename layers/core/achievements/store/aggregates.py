@@ -26,16 +26,27 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from achievements.core.aggregates import AggregateSnapshot, delta
+from achievements.core.aggregates import AggregateSnapshot, Contribution, contribution, delta
 from achievements.core.errors import Unavailable
 from achievements.core.models import Achievement
-from achievements.store.keys import IMPACT_PARTITION, counts_key, terms_key
+from achievements.core.ownership import scopes_of
+from achievements.store.keys import (
+    AGGREGATE_PK,
+    IMPACT_PARTITION,
+    counts_key,
+    scope_of_partition,
+    scoped_counts_key,
+    scoped_terms_key,
+    terms_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 SHARDS = 4
 TERM_BUCKETS = 8
+# A person's or team's vocabulary is a fraction of the deployment's: fewer buckets keep a write's transaction small.
+SCOPED_TERM_BUCKETS = 4
 BATCH_GET_ATTEMPTS = 5
 
 
@@ -113,6 +124,53 @@ class AggregateWriteHook:
         return items
 
 
+def scoped_aggregate_keys(scope: str) -> list[dict[str, Any]]:
+    """Every aggregate item of one scope (a person, a team, ATTRIBUTED): SHARDS * (1 + SCOPED_TERM_BUCKETS)."""
+    keys = []
+    for shard in range(SHARDS):
+        keys.append(scoped_counts_key(scope, shard))
+        keys.extend(scoped_terms_key(scope, shard, bucket) for bucket in range(SCOPED_TERM_BUCKETS))
+    return keys
+
+
+def _changes(after: Contribution, before: Contribution) -> Contribution:
+    def difference(new: dict[str, Decimal], old: dict[str, Decimal]) -> dict[str, Decimal]:
+        changed = {name: new.get(name, Decimal(0)) - old.get(name, Decimal(0)) for name in new.keys() | old.keys()}
+        return {name: value for name, value in sorted(changed.items()) if value != 0}
+
+    return Contribution(difference(after.counts, before.counts), difference(after.terms, before.terms))
+
+
+class ScopedAggregateWriteHook:
+    """Per person, per team (and ATTRIBUTED) aggregates, in the same transaction as the write.
+
+    A write moves each scope the achievement is in, or was in, by what it adds there now minus what it added
+    before: an edit moves its own delta, a re-attribution moves the whole contribution from the old person and
+    teams to the new ones. Sharded like the global aggregates (`id % SHARDS`): one busy person is SHARDS items,
+    not one hot key. At most (1 + SCOPED_TERM_BUCKETS) items per scope touched.
+    """
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+
+    def __call__(self, achievement: Achievement, previous: Achievement | None) -> Sequence[dict[str, Any]]:
+        after, before = contribution(achievement), contribution(previous)
+        empty = Contribution({}, {})
+        now_in, was_in = scopes_of(achievement), scopes_of(previous)
+        shard = achievement.id % SHARDS
+        items = []
+        for scope in sorted({*now_in, *was_in}):
+            change = _changes(after if scope in now_in else empty, before if scope in was_in else empty)
+            if change.counts:
+                items.append(_add_update(self.table_name, scoped_counts_key(scope, shard), change.counts))
+            buckets: dict[int, dict[str, Decimal]] = {}
+            for name, value in change.terms.items():
+                buckets.setdefault(zlib.crc32(name.casefold().encode()) % SCOPED_TERM_BUCKETS, {})[name] = value
+            for bucket, changes in sorted(buckets.items()):
+                items.append(_add_update(self.table_name, scoped_terms_key(scope, shard, bucket), changes))
+        return items
+
+
 def sum_attributes(items: Sequence[dict[str, Any]]) -> dict[str, Decimal]:
     """Add the numeric attributes of aggregate items (DynamoDB JSON) across shards and buckets."""
     totals: dict[str, Decimal] = {}
@@ -137,3 +195,33 @@ def read_aggregates(client: DynamoDBClient, table_name: str) -> AggregateSnapsho
         if not pending:
             return AggregateSnapshot.from_attributes(sum_attributes(items))
     raise AggregatesUnavailable(f"aggregates still throttled after {BATCH_GET_ATTEMPTS} reads; retry later")
+
+
+def read_combined(client: DynamoDBClient, table_name: str, signs: dict[str | None, int]) -> AggregateSnapshot:
+    """Aggregates of several scopes added with signs (None: the global ones) in one BatchGetItem.
+
+    The default owner's numbers are `{None: 1, ATTRIBUTED: -1, PERSON#<owner>: 1}`: 36 + 2 * 20 keys, one call.
+    """
+    keys: list[dict[str, Any]] = []
+    for scope in signs:
+        keys.extend(aggregate_keys() if scope is None else scoped_aggregate_keys(scope))
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        pending: dict[str, Any] = {table_name: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+        for attempt in range(BATCH_GET_ATTEMPTS):
+            if attempt:
+                time.sleep(min(0.5, 0.02 * 2**attempt))
+            response = client.batch_get_item(RequestItems=pending)
+            items.extend(response.get("Responses", {}).get(table_name, []))
+            pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+        else:
+            raise AggregatesUnavailable(f"aggregates still throttled after {BATCH_GET_ATTEMPTS} reads; retry later")
+    totals: dict[str, Decimal] = {}
+    for item in items:
+        pk = item["pk"]["S"]
+        sign = signs.get(None if pk == AGGREGATE_PK else scope_of_partition(pk), 0)
+        for name, value in sum_attributes([item]).items():
+            totals[name] = totals.get(name, Decimal(0)) + sign * value
+    return AggregateSnapshot.from_attributes(totals)

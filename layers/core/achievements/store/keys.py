@@ -11,6 +11,16 @@
 | scrape status | `SCRAPE` | `STATUS` | | |
 | Threads sync status | `THREADS_SYNC` | `STATUS` | | |
 | automatic analyses of a day (the cap) | `AUTO_ANALYSES#<yyyy-mm-dd>` | `COUNT` | | |
+| scoped aggregates | `AGGREGATE#<scope>` | `COUNTS#<shard>`, `TERMS#<shard>#<bucket>` | | |
+| person | `PERSON#<slug>` | `PERSON` | `PEOPLE` / `<slug>` | |
+| alias claim | `ALIAS#<alias>` | `ALIAS` | | |
+| team member | `TEAM#<team>` | `MEMBER#<slug>` | | |
+| unclaimed identity | `UNCLAIMED#<kind>` | `<quoted value>#<id>` | | |
+
+Scopes: `ATTRIBUTED`, `PERSON#<slug>`, `TEAM#<team>` (core/ownership.py). gsi3 (owner / period):
+`OWNER#<person>` / `<occurred_at UTC>#<id>` on attributed, not deleted achievements. An unclaimed-identity
+item stands for an achievement that went to the default owner for want of an alias (written and removed in
+the achievement's transaction): claiming the alias later re-attributes exactly these (a Query of the table).
 """
 
 from __future__ import annotations
@@ -23,7 +33,9 @@ LIST_INDEX = "gsi1"
 LIST_PK, LIST_SK = "gsi1pk", "gsi1sk"
 IMPACT_INDEX = "gsi2"
 IMPACT_PK, IMPACT_SK = "gsi2pk", "gsi2sk"
-KEY_ATTRIBUTES = (PK, SK, LIST_PK, LIST_SK, IMPACT_PK, IMPACT_SK)
+OWNER_INDEX = "gsi3"
+OWNER_PK, OWNER_SK = "gsi3pk", "gsi3sk"
+KEY_ATTRIBUTES = (PK, SK, LIST_PK, LIST_SK, IMPACT_PK, IMPACT_SK, OWNER_PK, OWNER_SK)
 
 ACHIEVEMENT_SK = "ACHIEVEMENT"
 REF_SK = "REF"
@@ -34,6 +46,12 @@ DELIVERY_SK = "DELIVERY"
 STATE_SK = "STATE"
 SCRAPE_PK = "SCRAPE"
 METRIC_PREFIX = "METRIC#"
+PERSON_SK = "PERSON"
+PEOPLE_PARTITION = "PEOPLE"
+ALIAS_SK = "ALIAS"
+MEMBER_PREFIX = "MEMBER#"
+OWNER_PREFIX = "OWNER#"
+UNCLAIMED_PREFIX = "UNCLAIMED#"
 
 Key = dict[str, dict[str, Any]]
 COUNTER_KEY: Key = {PK: {"S": "COUNTER"}, SK: {"S": "ACHIEVEMENT_ID"}}
@@ -76,3 +94,44 @@ def delivery_key(source: str, delivery_id: str) -> Key:
 
 def metric_key(name: str) -> Key:
     return {PK: {"S": f"{METRIC_PREFIX}{name}"}, SK: {"S": STATE_SK}}
+
+
+def scoped_counts_key(scope: str, shard: int) -> Key:
+    return {PK: {"S": f"{AGGREGATE_PK}#{scope}"}, SK: {"S": f"COUNTS#{shard}"}}
+
+
+def scoped_terms_key(scope: str, shard: int, bucket: int) -> Key:
+    return {PK: {"S": f"{AGGREGATE_PK}#{scope}"}, SK: {"S": f"TERMS#{shard}#{bucket}"}}
+
+
+def scope_of_partition(pk: str) -> str | None:
+    """The scope of an aggregate item's partition (None for the global aggregates)."""
+    return pk.removeprefix(f"{AGGREGATE_PK}#") if pk.startswith(f"{AGGREGATE_PK}#") else None
+
+
+def person_key(slug: str) -> Key:
+    return {PK: {"S": f"PERSON#{slug}"}, SK: {"S": PERSON_SK}}
+
+
+def alias_key(alias: str) -> Key:
+    return {PK: {"S": f"ALIAS#{alias}"}, SK: {"S": ALIAS_SK}}
+
+
+def team_partition(team: str) -> str:
+    return f"TEAM#{team}"
+
+
+def member_key(team: str, slug: str) -> Key:
+    return {PK: {"S": team_partition(team)}, SK: {"S": f"{MEMBER_PREFIX}{slug}"}}
+
+
+def owner_partition(person: str) -> str:
+    return f"{OWNER_PREFIX}{person}"
+
+
+def unclaimed_partition(kind: str) -> str:
+    return f"{UNCLAIMED_PREFIX}{kind}"
+
+
+def unclaimed_key(kind: str, sort_prefix: str, achievement_id: int) -> Key:
+    return {PK: {"S": unclaimed_partition(kind)}, SK: {"S": f"{sort_prefix}{achievement_id:012d}"}}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from achievements.core.aggregates import AggregateSnapshot
 from achievements.core.models import Achievement, Category, Source
 from achievements.store.achievements import default_client
-from achievements.store.aggregates import read_aggregates
+from achievements.store.aggregates import read_aggregates, read_combined
 from achievements.store.codec import from_item, serialize
 from achievements.store.keys import (
     ACHIEVEMENT_SK,
@@ -29,19 +29,30 @@ from achievements.store.keys import (
     LIST_PARTITION,
     LIST_PK,
     LIST_SK,
+    OWNER_INDEX,
+    OWNER_PK,
+    OWNER_SK,
     PK,
     SK,
+    owner_partition,
 )
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-Index = Literal["gsi1", "gsi2"]
+Index = Literal["gsi1", "gsi2", "gsi3"]
 INDEX_KEYS: dict[str, tuple[str, ...]] = {
     LIST_INDEX: (PK, SK, LIST_PK, LIST_SK),
     IMPACT_INDEX: (PK, SK, IMPACT_PK, IMPACT_SK),
+    OWNER_INDEX: (PK, SK, OWNER_PK, OWNER_SK),
 }
 _ITEM_ONLY = KEY_ATTRIBUTES
+
+
+def occurred_bound(moment: datetime, upper: bool) -> str:
+    """An occurred_at key bound of gsi3 (`<%Y-%m-%dT%H:%M:%S.%fZ>#<id>`)."""
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return text + "#~" if upper else text
 
 
 def second_bound(moment: datetime, upper: bool) -> str:
@@ -64,12 +75,37 @@ class IndexQuery:
     min_impact: float | None = None
     # Only achievements without an impact score (not in the sparse impact index): gsi1 only.
     unscored: bool = False
+    # People (SPEC §8): whose, which team's; `legacy` also admits achievements stored before people existed
+    # (no `person`: the default owner's). gsi3 walks one owner's achievements by occurred_at.
+    person: str | None = None
+    team: str | None = None
+    legacy: bool = False
+    legacy_only: bool = False
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+    visible_only: bool = False
 
     def arguments(self, table_name: str) -> dict[str, Any]:
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
         filters: list[str] = []
-        if self.index == LIST_INDEX:
+        if self.index == OWNER_INDEX:
+            if self.person is None:
+                raise ValueError("a walk of gsi3 needs a person")
+            key = "gsi3pk = :partition"
+            values[":partition"] = {"S": owner_partition(self.person)}
+            low = occurred_bound(self.occurred_from, upper=False) if self.occurred_from else None
+            high = occurred_bound(self.occurred_to, upper=True) if self.occurred_to else None
+            if low and high:
+                key += " AND gsi3sk BETWEEN :low AND :high"
+                values.update({":low": {"S": low}, ":high": {"S": high}})
+            elif low:
+                key += " AND gsi3sk >= :low"
+                values[":low"] = {"S": low}
+            elif high:
+                key += " AND gsi3sk <= :high"
+                values[":high"] = {"S": high}
+        elif self.index == LIST_INDEX:
             key = "gsi1pk = :partition"
             values[":partition"] = {"S": LIST_PARTITION}
             low = second_bound(self.created_from, upper=False) if self.created_from else None
@@ -112,6 +148,23 @@ class IndexQuery:
             names["#source"] = "source"
             values[":source"] = {"S": self.source.value}
             filters.append("#source = :source")
+        if self.legacy_only:
+            names["#person"] = "person"
+            filters.append("attribute_not_exists(#person)")
+        elif self.person is not None and self.index != OWNER_INDEX:
+            names["#person"] = "person"
+            values[":person"] = {"S": self.person}
+            filters.append(
+                "(#person = :person OR attribute_not_exists(#person))" if self.legacy else "#person = :person"
+            )
+        if self.team is not None:
+            names["#teams"] = "teams"
+            values[":team"] = {"S": self.team}
+            filters.append("contains(#teams, :team)")
+        if self.visible_only:
+            names["#hidden"] = "hidden"
+            values[":hidden"] = {"BOOL": True}
+            filters.append("(attribute_not_exists(#hidden) OR #hidden <> :hidden)")
         arguments: dict[str, Any] = {
             "TableName": table_name,
             "IndexName": self.index,
@@ -174,6 +227,21 @@ class AchievementReader:
 
     def aggregates(self) -> AggregateSnapshot:
         return read_aggregates(self.client, self.table_name)
+
+    def scoped_aggregates(self, signs: dict[str | None, int]) -> AggregateSnapshot:
+        """Aggregates of scopes added with signs (core/ownership.py aggregate_signs): one BatchGetItem."""
+        return read_combined(self.client, self.table_name, signs)
+
+    def top_by_impact_of(self, spec: IndexQuery, limit: int, pages: int) -> list[Achievement]:
+        """The highest-impact achievements matching a person/team filter, from at most `pages` Query pages."""
+        found: list[Achievement] = []
+        position = None
+        for _ in range(pages):
+            items, position = self.query(spec, position, 100)
+            found += [achievement_of(item) for item in items]
+            if len(found) >= limit or position is None:
+                break
+        return found[:limit]
 
     def top_by_impact(self, limit: int) -> list[Achievement]:
         response = self.client.query(

@@ -15,7 +15,7 @@ from achievements.core.container import Container
 from achievements.core.secrets import SecretSource
 from achievements.core.settings import core_settings
 from achievements.store import AchievementStore
-from achievements.store.aggregates import AggregateWriteHook
+from achievements.store.achievements import default_write_hooks
 from achievements.store.ingest import ingest_deps
 from achievements.threads.client import ThreadsAdaptorClient
 from achievements.threads.rules import counters_never_go_down
@@ -41,7 +41,10 @@ def _build_sync(
     """`adaptor` and `sync_options` (load_auth, clock) are ThreadsSync's seams."""
     table = settings.achievements_table_name
     store = AchievementStore(
-        table, client=clients.dynamodb, write_hooks=[AggregateWriteHook(table), counters_never_go_down]
+        table,
+        client=clients.dynamodb,
+        write_hooks=[*default_write_hooks(table), counters_never_go_down],
+        default_owner=settings.default_owner,
     )
     if "load_auth" not in sync_options:
         source = (

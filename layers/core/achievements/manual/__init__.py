@@ -1,0 +1,1 @@
+"""Manual achievements: what no integration sees, recorded, edited, hidden, deleted and restored by people."""
