@@ -1,4 +1,4 @@
-"""Local SQS, Secrets Manager and SSM (moto's server on loopback), filled from template.yaml's resources."""
+"""Local SQS, Secrets Manager, SSM and API Gateway's usage plan (moto's server on loopback), from template.yaml."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from devstack.template import resources
 LOCAL_SECRET_VALUES: dict[str, str] = {
     "OpenAIApiKeySecret": "test",
     "GitHubWebhookSecret": "local-github-webhook-secret",
+    # The bootstrap admin token (`make local` prints it; LocalStack(admin_token=...) sets another).
+    "AdminBootstrapTokenSecret": "local-dev-admin-token",
 }
 
 
@@ -54,6 +56,7 @@ class LocalAwsServices:
     port: int = field(default_factory=free_port)
     server: Any = None
     names: dict[str, str] = field(default_factory=dict)
+    secret_values: dict[str, str] = field(default_factory=dict)  # logical id -> local value (wins over the rest)
 
     @property
     def endpoint(self) -> str:
@@ -68,6 +71,7 @@ class LocalAwsServices:
         self._create_queues(params)
         self._create_secrets(params)
         self._create_parameters(params)
+        self._create_usage_plans(params)
         return self
 
     def env(self) -> dict[str, str]:
@@ -75,6 +79,7 @@ class LocalAwsServices:
             "AWS_ENDPOINT_URL_SQS": self.endpoint,
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.endpoint,
             "AWS_ENDPOINT_URL_SSM": self.endpoint,
+            "AWS_ENDPOINT_URL_API_GATEWAY": self.endpoint,
         }
 
     def _create_queues(self, params: dict[str, str]) -> None:
@@ -117,7 +122,7 @@ class LocalAwsServices:
         secrets = local_client("secretsmanager", self.endpoint)
         for logical_id, secret in resources("AWS::SecretsManager::Secret").items():
             name = f"local-{logical_id}"
-            value = secret_value(logical_id, secret.get("Properties", {}))
+            value = self.secret_values.get(logical_id) or secret_value(logical_id, secret.get("Properties", {}))
             try:
                 arn = secrets.create_secret(Name=name, SecretString=value)["ARN"]
             except secrets.exceptions.ResourceExistsException:
@@ -140,6 +145,38 @@ class LocalAwsServices:
             self.names.update(
                 {logical_id: name, f"{logical_id}.Value": resolve(props.get("Value", ""), self.names, params)}
             )
+
+    def _create_usage_plans(self, params: dict[str, str]) -> None:
+        """The template's usage plans, API keys and plan keys (access/: one key per token, found by plan name)."""
+        apigateway = local_client("apigateway", self.endpoint)
+        plans = {plan["name"]: plan["id"] for plan in apigateway.get_usage_plans().get("items", [])}
+        for logical_id, plan in resources("AWS::ApiGateway::UsagePlan").items():
+            name = resolve(plan["Properties"]["UsagePlanName"], self.names, params)
+            # moto keeps its state per process: a second stack started in one process finds the plan.
+            self.names[logical_id] = plans.get(name) or apigateway.create_usage_plan(name=name)["id"]
+        keys = {key["name"]: key["id"] for key in apigateway.get_api_keys().get("items", [])}
+        for logical_id, key in resources("AWS::ApiGateway::ApiKey").items():
+            props = key["Properties"]
+            name = resolve(props["Name"], self.names, params)
+            self.names[logical_id] = (
+                keys.get(name)
+                or apigateway.create_api_key(
+                    name=name, value=resolve(props["Value"], self.names, params), enabled=True
+                )["id"]
+            )
+        for plan_key in resources("AWS::ApiGateway::UsagePlanKey").values():
+            props = plan_key["Properties"]
+            plan_id, key_id = (resolve(props[name], self.names, params) for name in ("UsagePlanId", "KeyId"))
+            held = apigateway.get_usage_plan_keys(usagePlanId=plan_id).get("items", [])
+            if all(item["id"] != key_id for item in held):
+                apigateway.create_usage_plan_key(usagePlanId=plan_id, keyId=key_id, keyType="API_KEY")
+
+    def usage_keys(self, plan_logical_id: str) -> set[str]:
+        """The values of the plan's keys that still exist and are enabled (what API Gateway meters requests by)."""
+        apigateway = local_client("apigateway", self.endpoint)
+        held = {item["id"] for item in apigateway.get_usage_plan_keys(usagePlanId=self.names[plan_logical_id])["items"]}
+        keys = apigateway.get_api_keys(includeValues=True, limit=500).get("items", [])
+        return {key["value"] for key in keys if key["id"] in held and key.get("enabled")}
 
     def stop(self) -> None:
         if self.server is not None:

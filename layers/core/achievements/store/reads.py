@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from achievements.core.aggregates import AggregateSnapshot
+from achievements.core.callers import Within
 from achievements.core.models import Achievement, Category, Source
 from achievements.store.achievements import default_client
 from achievements.store.aggregates import read_aggregates, read_combined
@@ -80,6 +81,8 @@ class IndexQuery:
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
     visible_only: bool = False
+    # SPEC §9: only what the caller reaches (core/callers.py); None: everything.
+    within: Within | None = None
 
     def arguments(self, table_name: str) -> dict[str, Any]:
         names: dict[str, str] = {}
@@ -158,6 +161,8 @@ class IndexQuery:
             names["#hidden"] = "hidden"
             values[":hidden"] = {"BOOL": True}
             filters.append("(attribute_not_exists(#hidden) OR #hidden <> :hidden)")
+        if self.within is not None:
+            filters.append(_within_filter(self.within, names, values))
         arguments: dict[str, Any] = {
             "TableName": table_name,
             "IndexName": self.index,
@@ -170,6 +175,18 @@ class IndexQuery:
         if names:
             arguments["ExpressionAttributeNames"] = names
         return arguments
+
+
+def _within_filter(scope: Within, names: dict[str, str], values: dict[str, Any]) -> str:
+    names.update({"#person": "person", "#teams": "teams"})
+    values[":within_person"] = {"S": scope.person}
+    held = ["#person = :within_person"]
+    if scope.default_owner:
+        held.append("attribute_not_exists(#person)")
+    for number, team in enumerate(scope.teams):
+        values[f":within_team{number}"] = {"S": team}
+        held.append(f"contains(#teams, :within_team{number})")
+    return "(" + " OR ".join(held) + ")"
 
 
 def achievement_of(item: dict[str, Any]) -> Achievement:
