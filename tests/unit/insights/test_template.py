@@ -22,10 +22,10 @@ def routes_of(function: str, parameters: dict[str, str] | None = None) -> list[A
     return [route for route in api_routes(parameters=parameters) if route.function == function]
 
 
-def test_by_default_analysts_use_the_api_key_on_the_main_api() -> None:
+def test_by_default_analysts_use_a_token_on_the_main_api() -> None:
     routes = routes_of("InsightsQueryFunction")
     assert {(r.method, r.path) for r in routes} == READ_ROUTES
-    assert all(r.api_key_required and r.authorizer is None and r.api == "CollectorApi" for r in routes)
+    assert all(r.api_key_required and r.authorizer == "AccessAuthorizer" and r.api == "CollectorApi" for r in routes)
     assert routes_of("InsightsQueryIamFunction") == []
 
 
@@ -49,8 +49,13 @@ def test_the_parameter_picks_exactly_one_of_the_two_functions(value: str, iam: b
 
 def test_both_variants_run_the_same_code_with_the_same_rights() -> None:
     key, iam = (FUNCTIONS[name]["Properties"] for name in INSIGHTS)
-    for field in ("CodeUri", "Handler", "Environment", "Policies"):
+    for field in ("CodeUri", "Handler", "Policies"):
         assert key[field] == iam[field]
+    # the same environment, but where the caller's identity comes from (docs/access.md)
+    key_env, iam_env = key["Environment"]["Variables"], dict(iam["Environment"]["Variables"])
+    assert iam_env.pop("CALLER_AUTH") == "iam"
+    assert "CALLER_AUTH" not in key_env
+    assert key_env == iam_env
 
 
 def test_insights_functions_can_only_read() -> None:

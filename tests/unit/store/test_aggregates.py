@@ -18,6 +18,7 @@ from achievements.store.aggregates import (
     ScopedAggregateWriteHook,
     aggregate_keys,
 )
+from achievements.store.people import UnclaimedWriteHook
 from achievements.store.reads import AchievementReader
 from tests.conftest import Tables
 
@@ -60,7 +61,11 @@ def reader(moto_tables: Tables) -> AchievementReader:
 
 
 def test_the_store_keeps_aggregates_by_default(store: AchievementStore) -> None:
-    assert [type(hook) for hook in store.write_hooks] == [AggregateWriteHook, ScopedAggregateWriteHook]
+    assert [type(hook) for hook in store.write_hooks] == [
+        AggregateWriteHook,
+        ScopedAggregateWriteHook,
+        UnclaimedWriteHook,
+    ]
 
 
 def test_creates_count_by_category_source_and_month(store: AchievementStore, reader: AchievementReader) -> None:

@@ -37,11 +37,13 @@ def test_every_route_needs_an_api_key_unless_signed(route) -> None:
     assert route.api_key_required is ((route.method, route.path) not in PUBLIC_ROUTES)
 
 
-def test_usage_plan_throttles_the_api() -> None:
+def test_usage_plan_throttles_each_caller_by_the_key_the_authorizer_gives() -> None:
     api = resources("AWS::Serverless::Api")["CollectorApi"]["Properties"]
-    plan = api["Auth"]["UsagePlan"]
-    assert plan["CreateUsagePlan"] == "PER_API"
-    assert set(plan["Throttle"]) == {"RateLimit", "BurstLimit"}
+    assert api["ApiKeySourceType"] == "AUTHORIZER"
+    assert "UsagePlan" not in api["Auth"]  # the template's own plan (AccessUsagePlan), one key per token
+    [plan] = resources("AWS::ApiGateway::UsagePlan").values()
+    assert set(plan["Properties"]["Throttle"]) == {"RateLimit", "BurstLimit"}
+    assert plan["Properties"]["ApiStages"] == [{"ApiId": {"Ref": "CollectorApi"}, "Stage": {"Ref": "CollectorApi.Stage"}}]
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))

@@ -56,9 +56,11 @@ def caller_of(event: dict[str, Any], settings: CallerSettings) -> Caller | None:
 
 def refusal(event: dict[str, Any], settings: CallerSettings, now: float | None = None) -> Refusal | None:
     """Why the rules table refuses this request at the door (None: it may go on)."""
-    rule = rule_for(str(event.get("httpMethod", "")), event.get("resource"), event.get("path"))
+    method = str(event.get("httpMethod", ""))
+    rule = rule_for(method, event.get("resource"), event.get("path"))
     if rule is None:
-        return Refusal(HTTPStatus.FORBIDDEN, "this route has no row in the access rules table")
+        # Not a route of the table (so not one API Gateway serves): answered like the resolver's unknown route.
+        return Refusal(HTTPStatus.NOT_FOUND, f"no route {method} {event.get('path')}")
     caller = caller_of(event, settings)
     if caller is None:
         return Refusal(HTTPStatus.UNAUTHORIZED, "no caller identity: send Authorization: Bearer <token>")
