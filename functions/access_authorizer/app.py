@@ -30,7 +30,7 @@ deps.build(access_settings())
 @event_source(data_class=APIGatewayAuthorizerRequestEvent)
 def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict[str, Any]:
     # Only the header: a token in the query string (or anywhere else) is never looked at.
-    token = bearer_token(event.get_header_value("authorization", default_value="", case_sensitive=False))
+    token = bearer_token(event.headers.get("authorization"))  # Powertools' headers: any casing
     identified = deps.current().authorizer.identify(token, utcnow()) if token else None
     if identified is None:
         logger.info("token refused", extra={"route": f"{event.http_method} {event.resource}"})
