@@ -178,12 +178,13 @@ class IndexQuery:
 
 
 def _within_filter(scope: Within, names: dict[str, str], values: dict[str, Any]) -> str:
-    names.update({"#person": "person", "#teams": "teams"})
+    names["#person"] = "person"
     values[":within_person"] = {"S": scope.person}
     held = ["#person = :within_person"]
     if scope.default_owner:
         held.append("attribute_not_exists(#person)")
     for number, team in enumerate(scope.teams):
+        names["#teams"] = "teams"
         values[f":within_team{number}"] = {"S": team}
         held.append(f"contains(#teams, :within_team{number})")
     return "(" + " OR ".join(held) + ")"
