@@ -50,9 +50,7 @@ def usage_plan(moto_tables: Tables) -> str:
 
 @pytest.fixture
 def access(moto_tables: Tables, usage_plan: str) -> AccessDeps:
-    settings = access_deps.default_settings().model_copy(
-        update={"tokens_table_name": moto_tables.names["TokensTable"]}
-    )
+    settings = access_deps.default_settings().model_copy(update={"tokens_table_name": moto_tables.names["TokensTable"]})
     graph: AccessDeps = build_on(access_deps, moto_tables, settings, apigateway=boto3.client("apigateway"))
     return graph
 

@@ -129,7 +129,7 @@ def test_an_altered_token_is_refused(access: AccessDeps, alter: Any, lambda_cont
     assert authorize(bearer(token), lambda_context)["context"]["role"] == "member"
 
     # When the altered text is presented, Then the authorizer says Unauthorized (API Gateway: 401)
-    with pytest.raises(PermissionError, match="^Unauthorized$"):
+    with pytest.raises(PermissionError, match=r"^Unauthorized$"):
         authorize(bearer(alter(token)), lambda_context)
 
 
@@ -138,7 +138,7 @@ def test_an_altered_token_is_refused(access: AccessDeps, alter: Any, lambda_cont
     [None, {"Authorization": ""}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}],
 )
 def test_no_bearer_token_is_refused(access: AccessDeps, header: dict[str, str] | None, lambda_context) -> None:
-    with pytest.raises(PermissionError, match="^Unauthorized$"):
+    with pytest.raises(PermissionError, match=r"^Unauthorized$"):
         authorize(header, lambda_context)
 
 
@@ -148,7 +148,7 @@ def test_a_token_in_the_query_string_is_never_read(access: AccessDeps, lambda_co
     query = {"token": token, "access_token": token, "Authorization": f"Bearer {token}"}
 
     # When the authorizer is asked, Then it is Unauthorized: only the Authorization header counts
-    with pytest.raises(PermissionError, match="^Unauthorized$"):
+    with pytest.raises(PermissionError, match=r"^Unauthorized$"):
         authorize(
             {"X-Token": token},
             lambda_context,
@@ -184,11 +184,11 @@ def test_revoked_and_expired_tokens_are_refused(access: AccessDeps, lambda_conte
 
     # When they are presented, Then both are refused
     for token in (revoked, expired):
-        with pytest.raises(PermissionError, match="^Unauthorized$"):
+        with pytest.raises(PermissionError, match=r"^Unauthorized$"):
             authorize(bearer(token), lambda_context)
 
 
 def test_a_wrong_bootstrap_token_is_refused(access: AccessDeps, lambda_context) -> None:
     for wrong in (BOOTSTRAP_TOKEN + "x", BOOTSTRAP_TOKEN[:-1], "local-dev-admin-token"):
-        with pytest.raises(PermissionError, match="^Unauthorized$"):
+        with pytest.raises(PermissionError, match=r"^Unauthorized$"):
             authorize(bearer(wrong), lambda_context)

@@ -23,7 +23,7 @@ from moto import mock_aws
 
 from achievements.access.deps import deps as access_deps
 from achievements.access.models import TokenIn
-from achievements.access.rules import RULES, ROLES, Data, Rule, sight
+from achievements.access.rules import ROLES, RULES, Data, Rule, sight
 from achievements.access.service import issue_token
 from achievements.analysis.deps import requests as analysis_deps
 from achievements.core.callers import Caller, Reach, Role

@@ -43,7 +43,8 @@ def test_usage_plan_throttles_each_caller_by_the_key_the_authorizer_gives() -> N
     assert "UsagePlan" not in api["Auth"]  # the template's own plan (AccessUsagePlan), one key per token
     [plan] = resources("AWS::ApiGateway::UsagePlan").values()
     assert set(plan["Properties"]["Throttle"]) == {"RateLimit", "BurstLimit"}
-    assert plan["Properties"]["ApiStages"] == [{"ApiId": {"Ref": "CollectorApi"}, "Stage": {"Ref": "CollectorApi.Stage"}}]
+    [stage] = plan["Properties"]["ApiStages"]
+    assert stage == {"ApiId": {"Ref": "CollectorApi"}, "Stage": {"Ref": "CollectorApi.Stage"}}
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
