@@ -29,8 +29,11 @@ def http(fake: FakeOpenAI) -> Iterator[httpx.Client]:
     # The template's OpenAIApiKeySecret holds a key locally (it starts as "test" = offline otherwise)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEVSTACK_SECRET_OpenAIApiKeySecret", OPENAI_KEY)
-        stack = LocalStack(port=free_port(), api_key=KEY, extra_env={"OPENAI_BASE_URL": fake.base_url}, quiet=True)
-        with stack, httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:  # type: ignore[union-attr]
+        stack = LocalStack(port=free_port(), admin_token=KEY, extra_env={"OPENAI_BASE_URL": fake.base_url}, quiet=True)
+        with (
+            stack,
+            httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as client,
+        ):  # type: ignore[union-attr]
             yield client
 
 

@@ -44,7 +44,7 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEVSTACK_SECRET_OpenAIApiKeySecret", OPENAI_KEY)
         with LocalStack(
-            port=free_port(), api_key=KEY, extra_env={"OPENAI_BASE_URL": fake.base_url}, quiet=True
+            port=free_port(), admin_token=KEY, extra_env={"OPENAI_BASE_URL": fake.base_url}, quiet=True
         ) as running:
             assert running.services is not None
             # Instances start on the first message, so they see the shorter OpenAI timeout.
@@ -64,7 +64,7 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
     assert stack.gateway is not None
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:
+    with httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as client:
         yield client
 
 

@@ -124,7 +124,7 @@ def stack() -> Iterator[LocalStack]:
     # Prometheus on a loopback port nothing listens on: every scrape reports its metrics unreachable, at once.
     prometheus = f"http://127.0.0.1:{free_port()}"
     with LocalStack(
-        port=free_port(), api_key=KEY, quiet=True, parameter_overrides={"PrometheusUrl": prometheus}
+        port=free_port(), admin_token=KEY, quiet=True, parameter_overrides={"PrometheusUrl": prometheus}
     ) as running:
         yield running
 
@@ -158,7 +158,7 @@ def test_every_operation_answers_only_as_documented(
     # Given a request generated from the operation's documentation: valid, or invalid on purpose
     # When it reaches the local stack with the API key
     # Then every check holds: no 5xx, a documented status / content type / headers / body, bad input refused
-    send(case, base_url, session, headers={"x-api-key": KEY})
+    send(case, base_url, session, headers={"Authorization": f"Bearer {KEY}"})
 
 
 # ---- signed GitHub deliveries ----------------------------------------------------------------------------
@@ -287,7 +287,9 @@ def test_signed_github_deliveries_answer_only_as_documented(
 def test_undeclared_method_is_the_gateways_404_not_a_501(base_url: str, session: requests.Session, method: str) -> None:
     # Given a method http.server has no handler for
     # When it reaches the local gateway on a declared path
-    answer = session.request(method, f"{base_url}/threads/track", headers={"x-api-key": KEY}, timeout=60)
+    answer = session.request(
+        method, f"{base_url}/threads/track", headers={"Authorization": f"Bearer {KEY}"}, timeout=60
+    )
 
     # Then the router answers it, as for any route the template does not declare
     assert (answer.status_code, answer.json()) == (404, {"message": f"no route {method} /threads/track"})
@@ -295,7 +297,7 @@ def test_undeclared_method_is_the_gateways_404_not_a_501(base_url: str, session:
 
 def test_json_body_that_is_not_utf8_is_400_not_a_dropped_connection(base_url: str, session: requests.Session) -> None:
     # Given a body declared as JSON whose bytes are not UTF-8
-    headers = {"x-api-key": KEY, "Content-Type": JSON}
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": JSON}
 
     # When it is posted
     answer = session.post(f"{base_url}/threads/track", data=b"\xff\xfe{", headers=headers, timeout=60)

@@ -94,7 +94,7 @@ def test_thirty_concurrent_deliveries_of_one_pull_request_make_one_achievement(w
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=free_port(), api_key="github-test-key") as running:
+    with LocalStack(port=free_port(), admin_token="github-test-key") as running:
         yield running
 
 

@@ -18,9 +18,9 @@ KEY = "insights-test-key"
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
-    with LocalStack(port=free_port(), api_key=KEY, quiet=True) as stack:
+    with LocalStack(port=free_port(), admin_token=KEY, quiet=True) as stack:
         assert stack.gateway is not None
-        with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=30) as client:
+        with httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30) as client:
             yield client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -20,7 +21,7 @@ KEY = "integration-test-key"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=free_port(), api_key=KEY) as running:
+    with LocalStack(port=free_port(), admin_token=KEY) as running:
         yield running
 
 
@@ -47,19 +48,24 @@ def test_stage_prefixed_path_is_served_too(http: httpx.Client) -> None:
 
 
 # POST /github/webhook authenticates by signature instead (tests/integration/test_github_webhook_local.py).
-KEYED_ROUTES = [route for route in api_routes() if route.api_key_required]
+TOKEN_ROUTES = [route for route in api_routes() if route.authorizer == "AccessAuthorizer"]
+UNAUTHORIZED = "missing, unknown, revoked or expired token: send Authorization: Bearer <token>"
 
 
-@pytest.mark.parametrize("route", KEYED_ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_every_route_refuses_a_request_without_the_api_key(stack: LocalStack, route) -> None:
+def test_every_route_but_the_hook_is_behind_the_authorizer() -> None:
+    assert {f"{r.method} {r.path}" for r in api_routes() if r not in TOKEN_ROUTES} == {"POST /github/webhook"}
+
+
+@pytest.mark.parametrize("route", TOKEN_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_every_route_refuses_a_request_without_a_valid_token(stack: LocalStack, route) -> None:
     assert route.api_key_required
     assert stack.gateway is not None
     before = len(stored_achievements(stack))
-    path = route.path.replace("{id}", "1")
-    for headers in ({}, {"x-api-key": "wrong"}):
+    path = re.sub(r"\{[^}]+\}", "1", route.path)
+    for headers in ({}, {"x-api-key": KEY}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}):
         answer = httpx.request(route.method, stack.gateway.url + path, json={}, headers=headers, timeout=30)
-        assert answer.status_code == 403
-        assert answer.json() == {"message": "missing or invalid x-api-key header"}
+        assert answer.status_code == 401, headers
+        assert answer.json() == {"message": UNAUTHORIZED}
     assert len(stored_achievements(stack)) == before
 
 

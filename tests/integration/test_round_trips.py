@@ -19,7 +19,7 @@ KEY = "round-trip-key"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=free_port(), api_key=KEY, count_dynamodb_calls=True) as running:
+    with LocalStack(port=free_port(), admin_token=KEY, count_dynamodb_calls=True) as running:
         yield running
 
 

@@ -130,7 +130,7 @@ def markdown_table() -> str:
     ]
     for rule in RULES:
         if rule.data == Data.PUBLIC:
-            cells = ["no token (HMAC signature)"] + [""] * 3
+            cells = ["no token: HMAC"] * len(ROLES)
         else:
             cells = [REACH_TEXT[rule.of(role)] for role in ROLES]
         lines.append(f"| `{rule.key}` | {rule.data.value} | " + " | ".join(cells) + " |")
