@@ -67,7 +67,8 @@ def run(posts: int, workers: int, duplicate_share: float, deadline_seconds: floa
             function.spec.max_concurrency = 8
         deadline = time.monotonic() + deadline_seconds
         limits = httpx.Limits(max_connections=workers)
-        with httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60, limits=limits) as http:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        with httpx.Client(base_url=stack.gateway.url, headers=headers, timeout=60, limits=limits) as http:
 
             def send(post_id: str) -> None:
                 if time.monotonic() > deadline:

@@ -200,7 +200,7 @@ def generate() -> dict[str, Any]:
                 API_KEY_SCHEME: {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "An access token (POST /tokens; the first admin token: the stack's bootstrap secret)",
+                    "description": "An access token (POST /tokens; the first admin's: the bootstrap secret)",
                 },
                 SIGV4_SCHEME: {
                     "type": "apiKey",
