@@ -80,5 +80,5 @@ clean:  ## remove build output and local data
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
 
 bench: install  ## every benchmark under bench/, one after another (each prints its ratios; a few minutes)
-	@for name in cold_start round_trips insights people prometheus_scrape deep_analysis github_webhook load; do \
+	@for name in cold_start round_trips insights people prometheus_scrape deep_analysis github_webhook access load; do \
 		echo "== bench.$$name"; $(BIN)/python -m bench.$$name || exit 1; done

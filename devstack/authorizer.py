@@ -82,7 +82,7 @@ class LocalAuthorizer:
         identity = self.identity(event.get("headers") or {})
         if identity is None and self.ttl > 0:
             return Verdict(HTTPStatus.UNAUTHORIZED, self._message("UNAUTHORIZED", "Unauthorized"))
-        verdict = self._cached(identity) if identity is not None else None
+        verdict = self._cached(identity) if identity is not None and self.ttl > 0 else None
         if verdict is None:
             verdict = self._ask(event, method_arn)
             if identity is not None and self.ttl > 0 and verdict.status is None:

@@ -57,6 +57,7 @@ class LocalAwsServices:
     server: Any = None
     names: dict[str, str] = field(default_factory=dict)
     secret_values: dict[str, str] = field(default_factory=dict)  # logical id -> local value (wins over the rest)
+    _apigateway: Any = None
 
     @property
     def endpoint(self) -> str:
@@ -173,7 +174,9 @@ class LocalAwsServices:
 
     def usage_keys(self, plan_logical_id: str) -> set[str]:
         """The values of the plan's keys that still exist and are enabled (what API Gateway meters requests by)."""
-        apigateway = local_client("apigateway", self.endpoint)
+        if self._apigateway is None:  # one client for every check (making one costs more than the check)
+            self._apigateway = local_client("apigateway", self.endpoint)
+        apigateway = self._apigateway
         held = {item["id"] for item in apigateway.get_usage_plan_keys(usagePlanId=self.names[plan_logical_id])["items"]}
         keys = apigateway.get_api_keys(includeValues=True, limit=500).get("items", [])
         return {key["value"] for key in keys if key["id"] in held and key.get("enabled")}
