@@ -8,14 +8,13 @@ import signal
 import threading
 from pathlib import Path
 
-from devstack.stack import DEFAULT_ADMIN_TOKEN, DEFAULT_API_KEY, LocalStack
+from devstack.stack import DEFAULT_ADMIN_TOKEN, LocalStack
 from devstack.template import ROOT
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEVSTACK_PORT", 3000)))
-    parser.add_argument("--api-key", default=os.environ.get("DEVSTACK_API_KEY", DEFAULT_API_KEY))
     parser.add_argument(
         "--admin-token",
         default=os.environ.get("DEVSTACK_ADMIN_TOKEN", DEFAULT_ADMIN_TOKEN),
@@ -53,7 +52,6 @@ def main() -> None:
 
     stack = LocalStack(
         port=args.port,
-        api_key=args.api_key,
         admin_token=args.admin_token,
         data_dir=args.data_dir,
         dynamodb_port=args.dynamodb_port,
