@@ -43,8 +43,8 @@ def authorizer(function: Function, ttl: float = 60, keys: set[str] | None = None
     )
 
 
-def request(token: str | None = "Bearer a") -> dict[str, Any]:
-    return {"headers": {"authorization": token} if token else {}, "path": "/achievements/1", "httpMethod": "GET"}
+def request(header: str | None = "Bearer a") -> dict[str, Any]:
+    return {"headers": {"authorization": header} if header else {}, "path": "/achievements/1", "httpMethod": "GET"}
 
 
 def test_policies_match_method_arns_as_iam_does_and_a_deny_wins() -> None:
