@@ -47,8 +47,8 @@ def test_analyst_reads_what_the_webhooks_wrote(http: httpx.Client) -> None:
     assert "3 achievements across 1 categories" in page.text
 
 
-def test_read_routes_need_the_key_and_refuse_bad_input(http: httpx.Client) -> None:
-    assert httpx.get(str(http.base_url).rstrip("/") + "/achievements", timeout=30).status_code == 403
+def test_read_routes_need_a_token_and_refuse_bad_input(http: httpx.Client) -> None:
+    assert httpx.get(str(http.base_url).rstrip("/") + "/achievements", timeout=30).status_code == 401
     assert http.get("/achievements/abc").status_code == 422
     assert http.get("/achievements/424242").status_code == 404
     assert http.get("/portfolio", params={"format": "docx"}).status_code == 422
