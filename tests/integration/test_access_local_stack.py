@@ -81,6 +81,7 @@ def test_a_member_reads_only_their_own_and_may_not_manage_people(
 
 
 def test_an_ingest_token_writes_but_reads_nothing(stack: LocalStack, admin: httpx.Client) -> None:
+    # Given an ingest token, When it posts and reads, Then the post is created and every read is API Gateway's 403
     token = issue(admin, role="ingest", person="ci")["token"]
     with httpx.Client(base_url=stack.gateway.url, headers=bearer(token), timeout=30) as http:  # type: ignore[union-attr]
         post = {"hook": "Shipped", "engagement_rate": 0.09, "views": 1000, "post_id": "ingest-1"}
@@ -144,6 +145,8 @@ def test_an_expired_token_is_refused_at_once_even_while_cached(stack: LocalStack
 
 
 def test_only_the_authorization_header_carries_a_token_in_any_casing(stack: LocalStack, admin: httpx.Client) -> None:
+    # Given a member token, When it is sent in the query, another header, other casings, altered, Then only the header
+    # counts
     token = issue(admin, role="member", person="ann")["token"]
     url = f"{stack.gateway.url}/people/ann"  # type: ignore[union-attr]
     # a token in the query string (or another header) is never read
@@ -160,6 +163,8 @@ def test_only_the_authorization_header_carries_a_token_in_any_casing(stack: Loca
 
 def test_the_github_hook_needs_no_token(stack: LocalStack) -> None:
     # No Authorization header: the authorizer is not asked, the function checks the signature (401 here: unsigned)
+    # Given no token, When GitHub's route is called, Then the function checks the signature and the authorizer is not
+    # asked
     calls = stack.authorizer.calls
     answer = httpx.post(f"{stack.gateway.url}/github/webhook", json={}, timeout=30)  # type: ignore[union-attr]
     assert answer.status_code == 401

@@ -84,6 +84,8 @@ def test_the_policy_allows_exactly_the_routes_the_table_gives_the_role(
 
 
 def test_the_bootstrap_token_is_an_admin_with_the_templates_usage_key(access: AccessDeps, lambda_context) -> None:
+    # Given the bootstrap token, When it is authorized, Then it is the default owner as admin, metered by the template's
+    # key
     answer = authorize(bearer(BOOTSTRAP_TOKEN), lambda_context)
     assert answer["context"]["role"] == "admin"
     assert answer["context"]["token_id"] == "bootstrap"
@@ -101,6 +103,7 @@ def test_the_bootstrap_token_is_an_admin_with_the_templates_usage_key(access: Ac
     ],
 )
 def test_the_header_and_its_scheme_in_any_casing(access: AccessDeps, header: dict[str, str], lambda_context) -> None:
+    # Given a token, When the header and scheme come in another casing, Then it is still the member
     token = issued(access)
     ((name, value),) = header.items()
     assert authorize({name: value.format(token=token)}, lambda_context)["context"]["role"] == "member"
@@ -138,6 +141,7 @@ def test_an_altered_token_is_refused(access: AccessDeps, alter: Any, lambda_cont
     [None, {"Authorization": ""}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}],
 )
 def test_no_bearer_token_is_refused(access: AccessDeps, header: dict[str, str] | None, lambda_context) -> None:
+    # Given no header, an empty one, another scheme or no token, When authorized, Then Unauthorized
     with pytest.raises(PermissionError, match=r"^Unauthorized$"):
         authorize(header, lambda_context)
 
@@ -189,6 +193,7 @@ def test_revoked_and_expired_tokens_are_refused(access: AccessDeps, lambda_conte
 
 
 def test_a_wrong_bootstrap_token_is_refused(access: AccessDeps, lambda_context) -> None:
+    # Given texts close to the bootstrap token, When each is authorized, Then Unauthorized
     for wrong in (BOOTSTRAP_TOKEN + "x", BOOTSTRAP_TOKEN[:-1], "local-dev-admin-token"):
         with pytest.raises(PermissionError, match=r"^Unauthorized$"):
             authorize(bearer(wrong), lambda_context)

@@ -31,6 +31,7 @@ def test_with_analyst_auth_iam_the_signed_principal_reads_like_an_admin() -> Non
 
 def test_with_analyst_auth_iam_an_unsigned_request_is_401_whatever_its_context_says() -> None:
     # Given an event with no signed principal but an admin's authorizer context
+    # When the IAM function reads its caller and admits the request
     event = as_caller(signed(load_event("career_insights.json"), None), Caller("t", Role.ADMIN, "ada"))
 
     # Then the IAM function sees no caller
@@ -41,11 +42,14 @@ def test_with_analyst_auth_iam_an_unsigned_request_is_401_whatever_its_context_s
 
 
 def test_behind_the_authorizer_a_signed_principal_counts_for_nothing() -> None:
+    # Given a SigV4 identity and no authorizer context, When a function behind the authorizer reads its caller, Then
+    # none
     event = signed(load_event("career_insights.json"))
     assert caller_of(event, AUTHORIZER) is None
 
 
 def test_a_malformed_authorizer_context_is_no_caller() -> None:
+    # Given authorizer contexts that are malformed, When the caller is read from each, Then there is none
     event = load_event("career_insights.json")
     for context in ({"role": "owner", "token_id": "t", "person": "ann"}, {"role": "admin"}, "admin", None):
         broken = {**event, "requestContext": {**event["requestContext"], "authorizer": context}}
@@ -53,6 +57,7 @@ def test_a_malformed_authorizer_context_is_no_caller() -> None:
 
 
 def test_a_route_outside_the_table_is_404_like_an_unknown_route() -> None:
+    # Given a request for a route the table has no row for, When it is admitted, Then it is 404 naming it
     event = {**load_event("career_insights.json"), "resource": "/secret", "path": "/secret"}
     refused = refusal(event, AUTHORIZER)
     assert refused is not None

@@ -288,6 +288,7 @@ CASES = [(rule, role, kind) for rule in RULES if rule.data != Data.PUBLIC for ro
 
 
 def test_every_row_has_a_request_and_a_handler() -> None:
+    # Given the rows and the template's routes, When compared with the matrix's requests, Then every row can be called
     assert set(REQUESTS) == {rule.key for rule in RULES if rule.data != Data.PUBLIC}
     assert set(HANDLERS) >= set(REQUESTS)
 
@@ -356,6 +357,7 @@ def test_a_person_scope_is_the_callers_own_only(world: World, route: str, role: 
 
 @pytest.mark.parametrize("rule", [rule for rule in RULES if rule.data != Data.PUBLIC], ids=lambda rule: rule.key)
 def test_without_an_identity_every_route_is_401(world: World, rule: Rule, lambda_context: Any) -> None:
+    # Given a route's request without an identity, When it is called, Then 401
     caller = CALLERS[Role.ADMIN]
     request = REQUESTS[rule.key](world, caller, target_of(caller, "own"))
     status, answer = call(rule, None, request, lambda_context)

@@ -27,6 +27,7 @@ def test_an_issued_token_is_answered_once_and_stored_only_as_its_hash(
     access: AccessDeps, moto_tables: Tables, usage_plan: str, lambda_context: Any
 ) -> None:
     # When an admin issues a member token
+    # Given an admin and an empty tokens table
     created = issue(lambda_context)
 
     # Then the answer holds the token, its role, person and expiry, and it is active
@@ -83,6 +84,7 @@ def test_a_revoked_token_is_marked_and_loses_its_usage_key(
 @pytest.mark.parametrize("token_id", ["0123456789abcdef", "bootstrap"])
 def test_revoking_an_unknown_or_the_bootstrap_token_is_404(access: AccessDeps, token_id: str, lambda_context) -> None:
     # When an unknown id (or the bootstrap token, which lives in Secrets Manager) is revoked
+    # Given an admin and no such stored token
     status, answer = tokens_call("DELETE", f"/tokens/{token_id}", ADMIN, context=lambda_context)
 
     # Then it is 404, naming why
@@ -106,6 +108,7 @@ def test_a_bad_token_body_is_422_and_nothing_is_issued(
     access: AccessDeps, usage_plan: str, body: dict[str, Any], field: str, lambda_context: Any
 ) -> None:
     # When a token is asked for with a bad body
+    # Given an admin and no tokens yet
     status, answer = tokens_call("POST", "/tokens", ADMIN, body, lambda_context)
 
     # Then it is 422 naming the problem, and no token or usage key exists
@@ -131,6 +134,7 @@ def test_only_admins_manage_tokens(access: AccessDeps, role: Role, method: str, 
 
 
 def test_no_identity_is_401(access: AccessDeps, lambda_context: Any) -> None:
+    # Given a request with no identity, When it lists tokens, Then 401 naming the header
     status, answer = tokens_call("GET", "/tokens", None, context=lambda_context)
     assert status == 401
     assert "Authorization: Bearer" in answer["message"]

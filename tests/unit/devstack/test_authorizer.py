@@ -48,6 +48,8 @@ def request(header: str | None = "Bearer a") -> dict[str, Any]:
 
 
 def test_policies_match_method_arns_as_iam_does_and_a_deny_wins() -> None:
+    # Given a policy allowing GET /achievements/* but denying one id, When method ARNs are checked, Then IAM's matching
+    # holds
     policy = answer()["policyDocument"]
     assert policy_allows(policy, f"{ARN}/GET/achievements/1")
     assert policy_allows(policy, f"{ARN}/GET/achievements/1/restore")  # `*` spans `/`
@@ -76,6 +78,8 @@ def test_an_answer_is_cached_per_identity_and_passed_on_as_context() -> None:
 
 
 def test_a_cached_policy_still_refuses_a_route_it_does_not_allow() -> None:
+    # Given a cached answer, When a route it allows and one it denies are asked, Then 200-then-403 with one function
+    # call
     local = authorizer(Function(answer()))
     assert local.authorize(request(), f"{ARN}/GET/achievements/1").status is None
     assert local.authorize(request(), f"{ARN}/GET/achievements/7").status == 403
@@ -83,12 +87,14 @@ def test_a_cached_policy_still_refuses_a_route_it_does_not_allow() -> None:
 
 
 def test_without_the_identity_header_it_is_401_and_the_function_is_not_asked() -> None:
+    # Given no Authorization header, When the request is authorized, Then 401 and the function never ran
     function = Function(answer())
     assert authorizer(function).authorize(request(None), f"{ARN}/GET/achievements/1").status == 401
     assert function.events == []
 
 
 def test_with_ttl_0_every_request_asks_the_function() -> None:
+    # Given caching off (TTL 0), When three requests come, Then the function ran three times
     function = Function(answer())
     local = authorizer(function, ttl=0)
     for _ in range(3):
@@ -97,6 +103,8 @@ def test_with_ttl_0_every_request_asks_the_function() -> None:
 
 
 def test_unauthorized_is_401_not_cached_and_another_failure_500() -> None:
+    # Given a function answering Unauthorized (then one failing), When asked twice, Then 401 each time, uncached; a
+    # failure 500
     refused = authorizer(Function(InvocationError("Fn raised PermissionError: Unauthorized", "Unauthorized")))
     assert refused.authorize(request(), f"{ARN}/GET/achievements/1").status == 401
     assert refused.authorize(request(), f"{ARN}/GET/achievements/1").status == 401
@@ -106,6 +114,8 @@ def test_unauthorized_is_401_not_cached_and_another_failure_500() -> None:
 
 
 def test_a_usage_key_outside_the_plan_is_403() -> None:
+    # Given an answer whose usage key is not in the plan, When the request is authorized, Then 403; a key of the plan
+    # passes
     local = authorizer(Function(answer(usage_key="revoked-key")), keys={"key-1"})
     assert local.authorize(request(), f"{ARN}/GET/achievements/1").status == 403
     assert (
