@@ -21,7 +21,13 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from achievements.core.aggregates import AggregateSnapshot
 from achievements.core.models import Achievement, Category, utcnow
 from achievements.insights import rules as insights
-from achievements.insights.models import ExecutiveSummary, Portfolio, PortfolioEntry, PortfolioSection
+from achievements.insights.models import (
+    CareerInsightsResponse,
+    ExecutiveSummary,
+    Portfolio,
+    PortfolioEntry,
+    PortfolioSection,
+)
 from achievements.insights.rules import COMPETENCY_OF_CATEGORY
 from achievements.render.charts import months_between
 from achievements.render.figures import ChartPoint, achievement_charts
@@ -267,6 +273,11 @@ def render_html(portfolio: Portfolio) -> str:
     return document(portfolio.title, parts)
 
 
+# The OpenAPI answer of GET /analyze/career-insights: JSON (as ever) or the HTML page (insights/texts.py).
+INSIGHTS_RESPONSE: OpenAPIResponse = {
+    "description": "the insights and their numbers (json), or them as a page with charts (html)",
+    "content": {"application/json": {"model": CareerInsightsResponse}, "text/html": {"schema": {"type": "string"}}},
+}
 # The OpenAPI answer of GET /portfolio: one route, three media types.
 PORTFOLIO_RESPONSE: OpenAPIResponse = {
     "description": "the portfolio in the requested format",

@@ -153,7 +153,7 @@ def stacked_month_bars(chart_id: str, title: str, data: MonthlyStack, noun: str 
     parts = [_axis(top, "")]
     for index, (month, label) in enumerate(zip(months, _month_ticks(months), strict=True)):
         x = PLOT_LEFT + slot * index + (slot - bar_width) / 2
-        y = PLOT_TOP + plot_height
+        y = float(PLOT_TOP + plot_height)
         segments = []
         for position, name in enumerate(data.series):
             value = data.counts.get(month, {}).get(name, 0)
