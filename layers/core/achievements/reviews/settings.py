@@ -30,9 +30,9 @@ class ReviewsSettings(CoreSettings):
         default=None, description="Local use only; the deployed stack never sets it", validation_alias="OPENAI_API_KEY"
     )
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
-    # An API answer: one short try and one retry stay well inside API Gateway's 29 s.
-    openai_timeout_seconds: float = Field(default=8.0, gt=0, le=20, validation_alias="OPENAI_TIMEOUT_SECONDS")
-    openai_max_retries: int = Field(default=1, ge=0, le=2, validation_alias="OPENAI_MAX_RETRIES")
+    # An API answer: the template sets one 10 s try and one retry, inside API Gateway's 29 s.
+    openai_timeout_seconds: float = Field(default=8.0, gt=0, le=300, validation_alias="OPENAI_TIMEOUT_SECONDS")
+    openai_max_retries: int = Field(default=1, ge=0, le=5, validation_alias="OPENAI_MAX_RETRIES")
     openai_max_output_tokens: int = Field(default=400, ge=100, le=2000, validation_alias="OPENAI_MAX_OUTPUT_TOKENS")
     secret_max_age_seconds: int = Field(default=300, ge=0, validation_alias="OPENAI_KEY_CACHE_SECONDS")
 
