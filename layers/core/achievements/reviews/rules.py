@@ -95,6 +95,9 @@ def _moment(text: str, end_of_day: bool, name: str) -> datetime:
 
 def _named(period: str) -> tuple[str, datetime, datetime, str, datetime, datetime] | None:
     """(kind, start, end, previous label, previous start, previous end) of a named calendar period."""
+    year_text = period[:4]
+    if year_text.isdigit() and not 1970 <= int(year_text) <= 9998:
+        raise InvalidInput(f"invalid period {period!r}: the year must be 1970 to 9998")
     if match := _QUARTER.match(period):
         year, quarter = int(match[1]), int(match[2])
         before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
@@ -141,8 +144,6 @@ def resolve_period(period: str | None, date_from: str | None, date_to: str | Non
         named = _named(text)
         if named is not None:
             kind, start, end, previous_label, previous_start, previous_end = named
-            if not 1970 <= start.year <= 9998:
-                raise InvalidInput(f"invalid period {period!r}: the year must be 1970 to 9998")
             return Period(
                 label=text,
                 kind=kind,  # type: ignore[arg-type]
@@ -165,6 +166,8 @@ def resolve_period(period: str | None, date_from: str | None, date_to: str | Non
         raise InvalidInput("invalid request: to needs a from (or give period)")
     start = _moment(date_from, end_of_day=False, name="from")
     end = _moment(date_to, end_of_day=True, name="to") if date_to is not None else now
+    if start.year < 1970 or end.year > 9998:
+        raise InvalidInput("invalid request: from and to must lie in the years 1970 to 9998")
     if start > end:
         raise InvalidInput("invalid request: from is after to")
     if end - start > timedelta(days=MAX_DAYS):
