@@ -15,6 +15,7 @@ from achievements.core.ownership import Owner, Person
 from achievements.reviews.deps import ReviewsDeps
 from achievements.reviews.deps import deps as reviews_deps
 from achievements.store import AchievementStore
+from functions.reviews import app as reviews_app  # imported first: its import builds the default graph
 from tests.conftest import Tables, build_on, load_event
 
 Call = Callable[..., tuple[int, dict[str, str], Any]]
@@ -29,13 +30,12 @@ def reviews(moto_tables: Tables) -> ReviewsDeps:
 @pytest.fixture
 def call(reviews: ReviewsDeps, lambda_context: Any) -> Call:
     """GET /reviews with these query parameters, as API Gateway would call the function."""
-    from functions.reviews import app
 
     def invoke(**query: str) -> tuple[int, dict[str, str], Any]:
         event = copy.deepcopy(load_event("review.json"))
         event["queryStringParameters"] = query or None
         event["multiValueQueryStringParameters"] = {key: [value] for key, value in query.items()} or None
-        response = app.lambda_handler(event, lambda_context)
+        response = reviews_app.lambda_handler(event, lambda_context)
         headers = dict(response.get("headers") or {})
         for key, values in (response.get("multiValueHeaders") or {}).items():
             headers[key] = ", ".join(values)

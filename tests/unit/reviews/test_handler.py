@@ -48,13 +48,17 @@ def test_a_persons_quarter_is_reviewed_against_the_quarter_before(call: Call, se
     # When her Q3 review is asked for as JSON
     status, headers, review = call(person="alice", period="2026-Q3", format="json")
     # Then it counts Q3's visible achievements against Q2's, each number citing its ids
-    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
     numbers = {n["name"]: n for n in review["headline"]}
-    assert numbers["achievements"]["current"] == 3 and numbers["achievements"]["previous"] == 1
+    assert numbers["achievements"]["current"] == 3
+    assert numbers["achievements"]["previous"] == 1
     assert numbers["achievements"]["cited"] == sorted([seeded["pr"], seeded["post"], seeded["kpi"]])
     assert numbers["achievements"]["previous_cited"] == [seeded["q2"]]
-    assert numbers["average_impact"]["current"] == 80.5 and numbers["average_impact"]["previous"] == 50
-    assert numbers["revenue_usd"]["current"] == 8.0 and numbers["kpi_wins"]["cited"] == [seeded["kpi"]]
+    assert numbers["average_impact"]["current"] == 80.5
+    assert numbers["average_impact"]["previous"] == 50
+    assert numbers["revenue_usd"]["current"] == 8.0
+    assert numbers["kpi_wins"]["cited"] == [seeded["kpi"]]
     # And the hidden one is nowhere, the highlights lead with the PR and its link, Python is not new, steps cited
     assert seeded["secret"] not in {h["id"] for h in review["highlights"]}
     assert "Hidden one" not in str(review)
@@ -64,7 +68,8 @@ def test_a_persons_quarter_is_reviewed_against_the_quarter_before(call: Call, se
     assert review["next_steps"][0] == {"text": "Write a case study", "cited": [seeded["pr"]]}
     assert review["scope"] == {"person": "alice", "team": None, "name": "Alice Example"}
     assert [m["month"] for m in review["months"]] == ["2026-07", "2026-08", "2026-09"]
-    assert review["complete"] is True and review["summary"] is None
+    assert review["complete"] is True
+    assert review["summary"] is None
 
 
 def test_a_review_reads_only_the_two_periods_items(call: Call, seeded: dict[str, int]) -> None:
@@ -92,13 +97,16 @@ def test_markdown_and_html_carry_the_same_review_with_charts_and_a_strict_csp(
     status, md_headers, markdown = call(person="alice", period="2026-Q3", summary="true")
     _, html_headers, page = call(person="alice", period="2026-Q3", format="html", summary="true")
     # Then both hold the headline and the highlight; the summary is labelled as the offline writer's
-    assert status == 200 and md_headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert status == 200
+    assert md_headers["Content-Type"] == "text/markdown; charset=utf-8"
     assert "| Achievements | 3 | 1 | +2 (+200%) |" in markdown
     assert "PR \\#7: faster checkout" in markdown
-    assert "Summary written by the offline writer" in markdown and "no AI" in page
+    assert "Summary written by the offline writer" in markdown
+    assert "no AI" in page
     assert html_headers["Content-Type"] == "text/html; charset=utf-8"
     assert html_headers["Content-Security-Policy"].startswith("default-src 'none'")
-    assert "<script" not in page and page.count('<figure class="chart"') == 4
+    assert "<script" not in page
+    assert page.count('<figure class="chart"') == 4
     assert "PR #7: faster checkout" in page
 
 
@@ -132,5 +140,7 @@ def test_everyones_review_needs_no_registry(call: Call, moto_tables: Tables, rev
     # When everyone's review of the last 90 days (the default period) is asked for
     status, _, review = call(format="json")
     # Then it holds it
-    assert status == 200 and review["headline"][0]["current"] == 1
-    assert review["period"]["kind"] == "last-days" and review["scope"]["name"] == "Everyone"
+    assert status == 200
+    assert review["headline"][0]["current"] == 1
+    assert review["period"]["kind"] == "last-days"
+    assert review["scope"]["name"] == "Everyone"

@@ -92,7 +92,9 @@ def test_headline_numbers_compare_the_periods_and_cite_their_achievements() -> N
     post = made(1, datetime(2026, 7, 2), Category.CONTENT, Source.THREADS, 60, metrics={"estimated_revenue_usd": 8.0})
     kpi = made(2, datetime(2026, 8, 2), Category.BUSINESS, Source.KPI, None, metrics={"achieved_value": 25000})
     pr = made(3, datetime(2026, 9, 30, 23, 59), Category.DEVELOPMENT, Source.GITHUB, 90)
-    before = made(4, datetime(2026, 6, 30), Category.DEVELOPMENT, Source.GITHUB, 50, metrics={"estimated_revenue_usd": 2})
+    before = made(
+        4, datetime(2026, 6, 30), Category.DEVELOPMENT, Source.GITHUB, 50, metrics={"estimated_revenue_usd": 2}
+    )
     period = rules.resolve_period("2026-Q3", None, None, NOW)
     current, previous = rules.split_periods([pr, before, kpi, post, made(5, datetime(2026, 1, 1))], period)
 
@@ -100,13 +102,16 @@ def test_headline_numbers_compare_the_periods_and_cite_their_achievements() -> N
     numbers = {n.name: n for n in rules.headline(current, previous)}
 
     # Then each number has its value, the previous one, the change and the ids behind both
-    assert [a.id for a in current] == [1, 2, 3] and [a.id for a in previous] == [4]
+    assert [a.id for a in current] == [1, 2, 3]
+    assert [a.id for a in previous] == [4]
     assert (numbers["achievements"].current, numbers["achievements"].previous) == (3, 1)
     assert numbers["achievements"].change_pct == 200.0
-    assert numbers["achievements"].cited == [1, 2, 3] and numbers["achievements"].previous_cited == [4]
+    assert numbers["achievements"].cited == [1, 2, 3]
+    assert numbers["achievements"].previous_cited == [4]
     assert (numbers["average_impact"].current, numbers["average_impact"].cited) == (75.0, [1, 3])
     assert (numbers["revenue_usd"].current, numbers["revenue_usd"].previous) == (8.0, 2.0)
-    assert numbers["revenue_usd"].cited == [1] and numbers["revenue_usd"].previous_cited == [4]
+    assert numbers["revenue_usd"].cited == [1]
+    assert numbers["revenue_usd"].previous_cited == [4]
     assert (numbers["kpi_wins"].current, numbers["kpi_wins"].cited, numbers["kpi_wins"].change_pct) == (1, [2], None)
 
 
@@ -165,7 +170,8 @@ def test_next_steps_come_from_the_analyses_most_suggested_first_then_the_missing
     steps = rules.next_steps(current)
     # Then the shared one comes first citing both, then the other, then deep analysis for the unanalysed one
     assert [(s.text, s.cited) for s in steps[:2]] == [("write a case study", [1, 2]), ("Mentor a junior", [1])]
-    assert steps[2].cited == [3] and "POST /analyze/deep" in steps[2].text
+    assert steps[2].cited == [3]
+    assert "POST /analyze/deep" in steps[2].text
 
 
 def test_a_review_cites_every_id_it_counts_and_its_months_are_the_period() -> None:

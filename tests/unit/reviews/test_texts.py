@@ -105,8 +105,11 @@ def test_the_charts_have_one_bar_per_month_and_a_text_alternative_each() -> None
     # Then there are four, each an SVG with a title, a description, a caption and a data table
     assert list(by_id) == ["review-months", "review-impact", "review-categories", "review-skills"]
     for body in by_id.values():
-        assert 'role="img"' in body and "<title " in body and "<desc " in body
-        assert "<figcaption>" in body and "<table>" in body
+        assert 'role="img"' in body
+        assert "<title " in body
+        assert "<desc " in body
+        assert "<figcaption>" in body
+        assert "<table>" in body
     # And the monthly ones draw as many bars as months
     assert by_id["review-months"].count('class="bar"') == 3
     assert by_id["review-impact"].count('class="bar"') == 3
@@ -117,7 +120,8 @@ def test_the_offline_summary_is_labelled_and_states_the_numbers() -> None:
     # Given / When the offline writer's paragraph of the review
     summary = hostile_review().summary
     # Then it says who wrote it and cites the top highlight
-    assert summary is not None and summary.written_by == "offline"
+    assert summary is not None
+    assert summary.written_by == "offline"
     assert "no AI" in summary.label
     assert "recorded 3 achievements in 2026-Q3" in summary.text
     assert summary.cited == [1]
