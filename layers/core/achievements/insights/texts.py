@@ -51,6 +51,7 @@ def insights_charts(answer: CareerInsightsResponse) -> str:
                 "Top skills" if numbers.top_skills else "Top technologies",
                 [(name, float(n)) for name, n in skills.items()],
                 "achievements",
+                parts_of_whole=False,
             ),
         ]
     )

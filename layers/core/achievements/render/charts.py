@@ -123,13 +123,22 @@ def _axis(top: float, unit: str) -> str:
 
 
 def _month_ticks(months: Sequence[str]) -> list[str]:
-    """Labels under the bars: every month up to 12, else every n-th; the year on the first and on January."""
+    """Labels under the bars: every month up to 12, else every n-th (the year goes on a second line)."""
     step = max(1, math.ceil(len(months) / 12))
-    labels = []
-    for index, month in enumerate(months):
-        shown = index % step == 0
-        labels.append(month_label(month, index == 0 or month.endswith("-01")) if shown else "")
-    return labels
+    return [month_label(month, False) if index % step == 0 else "" for index, month in enumerate(months)]
+
+
+def _tick(x: float, month: str, label: str, first: bool) -> str:
+    """A month's label; the year under it on the first month and on each January."""
+    if not label:
+        return ""
+    text = f'<text x="{x:.1f}" y="{HEIGHT - PLOT_BOTTOM + 14}" text-anchor="middle" fill="#444">{escape(label)}</text>'
+    if first or month.endswith("-01"):
+        text += (
+            f'<text x="{x:.1f}" y="{HEIGHT - PLOT_BOTTOM + 27}" text-anchor="middle" fill="#666">'
+            f"{escape(month[:4])}</text>"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -170,11 +179,7 @@ def stacked_month_bars(chart_id: str, title: str, data: MonthlyStack, noun: str 
             f'<g class="bar" data-month="{escape(month)}" data-value="{totals[index]}">'
             f"<title>{escape(month)}: {totals[index]} {escape(noun)}</title>{''.join(segments)}</g>"
         )
-        if label:
-            parts.append(
-                f'<text x="{x + bar_width / 2:.1f}" y="{HEIGHT - PLOT_BOTTOM + 14}" text-anchor="middle" '
-                f'fill="#444">{escape(label)}</text>'
-            )
+        parts.append(_tick(x + bar_width / 2, month, label, index == 0))
     total = sum(totals)
     if total:
         busiest = max(range(len(months)), key=lambda i: (totals[i], -i))
@@ -213,11 +218,7 @@ def month_bars(
             f'<g class="bar" data-month="{escape(month)}" data-value="{"" if value is None else value}">'
             f"<title>{escape(month)}: {escape(shown)}</title>{rect}</g>"
         )
-        if label:
-            parts.append(
-                f'<text x="{x + bar_width / 2:.1f}" y="{HEIGHT - PLOT_BOTTOM + 14}" text-anchor="middle" '
-                f'fill="#444">{escape(label)}</text>'
-            )
+        parts.append(_tick(x + bar_width / 2, month, label, index == 0))
     known = [(m, v) for m in months if (v := values.get(m)) is not None]
     if known:
         low, high = min(v for _, v in known), max(v for _, v in known)
@@ -232,11 +233,16 @@ def month_bars(
 
 
 def ranked_bars(
-    chart_id: str, title: str, items: Sequence[tuple[str, float]], noun: str, colours: Mapping[str, str] | None = None
+    chart_id: str,
+    title: str,
+    items: Sequence[tuple[str, float]],
+    noun: str,
+    colours: Mapping[str, str] | None = None,
+    parts_of_whole: bool = True,
 ) -> str:
-    """Horizontal bars, largest first (a category mix, top skills); caption: the first ones and their shares."""
+    """Horizontal bars, largest first: a category mix (parts of a whole: shares shown) or a top list (not)."""
     ranked = sorted(items, key=lambda item: (-item[1], item[0]))
-    total = sum(value for _, value in ranked)
+    total = sum(value for _, value in ranked) if parts_of_whole else 0
     top = max((value for _, value in ranked), default=0) or 1
     height = PLOT_TOP + ROW * max(1, len(ranked)) + 6
     bar_room = WIDTH - LABEL_WIDTH - PLOT_RIGHT - 56
@@ -258,11 +264,13 @@ def ranked_bars(
         )
     if ranked:
         first = ", ".join(f"{name} {_number(value)}" for name, value in ranked[:3])
-        caption = f"{len(ranked)} shown, {_number(total)} {noun} in all; the most: {first}."
+        whole = f", {_number(total)} {noun} in all" if parts_of_whole else f" ({noun} showing each)"
+        caption = f"{len(ranked)} shown{whole}; the most: {first}."
     else:
         caption = f"No {noun} to show."
-    rows = [[name, _number(value), f"{value / total:.0%}" if total else ""] for name, value in ranked]
-    return _figure(chart_id, title, caption, "".join(parts), height, _table(["name", noun, "share"], rows))
+    rows = [[name, _number(value), *([f"{value / total:.0%}"] if total else [])] for name, value in ranked]
+    headers = ["name", noun, *(["share"] if total else [])]
+    return _figure(chart_id, title, caption, "".join(parts), height, _table(headers, rows))
 
 
 def chart_grid(figures: Sequence[str]) -> str:

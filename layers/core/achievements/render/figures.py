@@ -82,6 +82,12 @@ def achievement_charts(
                 "achievements",
                 {CATEGORY_LABELS[name]: colour for name, colour in SERIES_COLOURS.items()},
             ),
-            ranked_bars(f"{prefix}-skills", "Top skills", [(name, float(n)) for name, n in top_skills], "achievements"),
+            ranked_bars(
+                f"{prefix}-skills",
+                "Top skills",
+                [(name, float(n)) for name, n in top_skills],
+                "achievements",
+                parts_of_whole=False,
+            ),
         ]
     )

@@ -325,9 +325,9 @@ def _why(achievement: Achievement) -> str:
     if achievement.impact_score is not None:
         parts.append(f"impact {achievement.impact_score:g}/100")
     revenue = revenue_of(achievement)
-    if revenue:
-        parts.append(f"${revenue:,.2f} estimated revenue")
     text = achievement.business_value or achievement.impact
+    if revenue and "$" not in text:
+        parts.append(f"${revenue:,.2f} estimated revenue")
     if text:
         parts.append(" ".join(text.split())[:200])
     return "; ".join(parts) or "the most recent of the period"

@@ -203,6 +203,7 @@ def review_charts(review: Review) -> str:
                 "Top skills",
                 [(s.name, float(s.count)) for s in review.skills[:TOP_SKILLS]],
                 "achievements",
+                parts_of_whole=False,
             ),
         ]
     )
