@@ -96,3 +96,24 @@ def test_no_summary_asked_makes_no_openai_call(call: Call, fake: FakeOpenAI, pr:
     assert status == 200
     assert review["summary"] is None
     assert fake.calls == 0
+
+
+def test_the_key_test_selects_the_offline_writer_without_calling_openai(
+    moto_tables: Tables, fake: FakeOpenAI, lambda_context: Any
+) -> None:
+    # Given the deployed secret's initial value, "test", as the key
+    settings = reviews_deps.default_settings().model_copy(
+        update={"openai_api_key": SecretStr("test"), "openai_base_url": fake.base_url}
+    )
+    graph: ReviewsDeps = build_on(reviews_deps, moto_tables, settings)
+    register(graph.store, "alice", "Alice", [])
+    add(graph.store, "pr", "alice", datetime(2026, 7, 3), score=90)
+    # When a review with a summary is written
+    from achievements.reviews.service import review
+
+    written = review(graph, person="alice", period="2026-Q3", summary=True)
+    # Then the offline writer wrote it, with no fallback reason and no call to OpenAI
+    assert written.summary is not None
+    assert written.summary.written_by == "offline"
+    assert written.summary.fallback_reason is None
+    assert fake.calls == 0
