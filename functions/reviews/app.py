@@ -9,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from achievements.core.observability import logger, metrics, tracer
+from achievements.http.priming import prime
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.reviews import queries as q
 from achievements.reviews.deps import deps
@@ -56,3 +57,6 @@ def get_review(
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
+
+
+prime(app, deps.clients, *q.PRIMING)  # SnapStart priming

@@ -65,23 +65,23 @@ def render_html(answer: CareerInsightsResponse, subject: str) -> str:
         f"<h1>{e(title)}</h1>",
         f'<p class="meta">Generated {answer.generated_at:%Y-%m-%d %H:%M} UTC · {answer.numbers.total} achievements, '
         f"{answer.numbers.analysed} analysed</p>",
-        f'<section class="summary"><h2>Trajectory</h2><p>{e(found.trajectory.statement)}</p>'
+        f'<section class="summary"><h2>Trajectory</h2><p>{e(found.trajectory_detail.statement)}</p>'
         f"<p>Leadership score <strong>{found.leadership_score:g}/10</strong> from {found.leadership.signals} "
         f"leadership signals of {found.leadership.total}.</p></section>",
         insights_charts(answer),
         "<h2>Competencies</h2><ul>",
-        *[f"<li><strong>{e(c.name)}</strong>: {e(c.detail)}</li>" for c in found.competencies],
+        *[f"<li><strong>{e(c.name)}</strong>: {e(c.detail)}</li>" for c in found.competency_evidence],
         "</ul><h2>Recommendations</h2><ul>",
-        *[f"<li>{e(r.text)} <span class=cite>({e(r.because)})</span></li>" for r in found.recommendations],
+        *[f"<li>{e(r.text)} <span class=cite>({e(r.because)})</span></li>" for r in found.recommendation_evidence],
         "</ul><h2>Suitable roles</h2><ul>",
         *[
             f"<li>{e(r.name)} <span class=cite>({e(r.basis)}: {e(r.evidence)})</span></li>"
-            for r in found.suitable_roles
+            for r in found.suitable_role_evidence
         ],
         "</ul>",
     ]
-    if found.salary_range is not None:
-        salary = found.salary_range
+    if found.salary_range_detail is not None:
+        salary = found.salary_range_detail
         parts.append(
             f"<h2>Salary range</h2><p>{salary.min:,} to {salary.max:,} {e(salary.currency)} "
             f"<span class=cite>({e(salary.basis)}: {e(salary.note)})</span></p>"

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from achievements.http.priming import request
 from achievements.reviews.models import ReviewFormat
 from achievements.reviews.rules import PERIOD_RULE
 
@@ -33,3 +34,5 @@ SummaryQuery = Annotated[
     bool,
     Query(description="Add a summary paragraph: AI-written (OpenAI) when a key is configured, else the offline one"),
 ]
+# SnapStart priming (http/priming.py): a request the route refuses (422) before reading anything.
+PRIMING = (request("GET", "/reviews", query={"format": "none"}),)
