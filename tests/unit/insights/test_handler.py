@@ -517,3 +517,20 @@ def test_career_insights_as_a_page_keep_json_as_the_default(store, lambda_contex
     assert page.count('<g class="bar"') == 2 * 12  # the last 12 months, in two monthly charts
     assert "&lt;b&gt;Bold&lt;/b&gt; claim" in page
     assert "<b>" not in page
+
+
+def test_a_hidden_achievement_is_not_a_top_achievement_of_the_insights(store, lambda_context) -> None:
+    # Given two analysed achievements, the better one then hidden
+    add(store, "shown", score=50, title="Shown one")
+    hidden_id = add(store, "hidden", score=95, title="Hidden one")
+    current = store.get(hidden_id)
+    assert store.replace(current.model_copy(update={"hidden": True, "updated_at": datetime.now(UTC)}), current)
+
+    # When the insights are asked for, as JSON and as the page
+    _, body, _ = call("career_insights.json", context=lambda_context)
+    _, page, _ = call("career_insights.json", {"format": "html"}, context=lambda_context)
+
+    # Then only the visible one is a top achievement (the counts still count both, as the aggregates do)
+    assert [a["title"] for a in body["numbers"]["top_achievements"]] == ["Shown one"]
+    assert "Hidden one" not in page
+    assert body["numbers"]["total"] == 2

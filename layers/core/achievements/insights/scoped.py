@@ -34,7 +34,9 @@ def scoped_snapshot(reader: AchievementReader, scope: Scope, default_owner: str)
 
 
 def scoped_top(reader: AchievementReader, scope: Scope, default_owner: str, limit: int) -> list[Achievement]:
-    spec = IndexQuery(index="gsi2", person=scope.person, team=scope.team, legacy=scope.person == default_owner)
+    spec = IndexQuery(
+        index="gsi2", person=scope.person, team=scope.team, legacy=scope.person == default_owner, visible_only=True
+    )
     return [a for a in reader.top_by_impact_of(spec, limit, TOP_PAGES) if a.impact_score is not None]
 
 
