@@ -20,9 +20,7 @@ import statistics
 import time
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from bench.inprocess import ROOT, prepare
@@ -35,8 +33,9 @@ from achievements.core.aws import AwsClients  # noqa: E402
 from achievements.core.models import Achievement, AchievementDraft, Category, Source  # noqa: E402
 from achievements.insights.deps import deps  # noqa: E402
 from achievements.insights.settings import insights_settings  # noqa: E402
-from achievements.store.achievements import AchievementStore, fingerprint  # noqa: E402
+from achievements.store.achievements import fingerprint  # noqa: E402
 from achievements.store.aggregates import AggregateWriteHook  # noqa: E402
+from bench.seeding import store_items, write_items  # noqa: E402
 from devstack.aws_services import local_client  # noqa: E402
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.template import create_tables  # noqa: E402
@@ -95,37 +94,9 @@ def achievements(count: int, seed: int) -> Iterator[Achievement]:
         )
 
 
-def aggregate_items(table: str, stored: list[Achievement]) -> list[dict[str, Any]]:
-    """The aggregate items the store would have built: the hook's own ADD updates, added up per item."""
-    hook = AggregateWriteHook(table)
-    totals: dict[tuple[str, str], dict[str, Decimal]] = {}
-    for achievement in stored:
-        for entry in hook(achievement, None):
-            update = entry["Update"]
-            key = (update["Key"]["pk"]["S"], update["Key"]["sk"]["S"])
-            target = totals.setdefault(key, {})
-            for alias, name in update["ExpressionAttributeNames"].items():
-                value = Decimal(update["ExpressionAttributeValues"][":" + alias[1:]]["N"])
-                target[name] = target.get(name, Decimal(0)) + value
-    return [
-        {"pk": {"S": pk}, "sk": {"S": sk}, **{name: {"N": str(value)} for name, value in attributes.items()}}
-        for (pk, sk), attributes in totals.items()
-    ]
-
-
 def seed(client: Any, table: str, count: int) -> float:
     started = time.perf_counter()
-    stored = list(achievements(count, seed=count))
-    items = [AchievementStore._item(a) for a in stored] + aggregate_items(table, stored)
-    batches = [items[i : i + 25] for i in range(0, len(items), 25)]
-
-    def write(batch: list[dict[str, Any]]) -> None:
-        pending = {table: [{"PutRequest": {"Item": item}} for item in batch]}
-        while pending:
-            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(pool.map(write, batches))
+    write_items(client, table, store_items(list(achievements(count, seed=count)), [AggregateWriteHook(table)]))
     return time.perf_counter() - started
 
 

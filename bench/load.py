@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 
 from devstack.aws_services import local_client
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 
 KEY = "load-key"
@@ -60,7 +59,7 @@ def run(posts: int, workers: int, duplicate_share: float, deadline_seconds: floa
     ids = plan(posts, duplicate_share)
     results: list[Result] = []
     lock = threading.Lock()
-    with LocalStack(port=free_port(), api_key=KEY, quiet=True) as stack:
+    with LocalStack(port=0, api_key=KEY, quiet=True) as stack:
         assert stack.gateway is not None
         assert stack.dynamodb is not None
         for function in stack.functions.values():

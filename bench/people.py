@@ -21,9 +21,7 @@ import statistics
 import time
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from bench.inprocess import ROOT, prepare
@@ -42,6 +40,7 @@ from achievements.people.reattribution import reattribute  # noqa: E402
 from achievements.store.achievements import AchievementStore, fingerprint  # noqa: E402
 from achievements.store.aggregates import AggregateWriteHook, ScopedAggregateWriteHook  # noqa: E402
 from achievements.store.people import PeopleRegistry, UnclaimedWriteHook  # noqa: E402
+from bench.seeding import store_items, write_items  # noqa: E402
 from devstack.aws_services import local_client  # noqa: E402
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.template import create_tables  # noqa: E402
@@ -104,35 +103,7 @@ def zed(first: int, count: int) -> Iterator[Achievement]:
 
 def items_of(table: str, stored: list[Achievement]) -> list[dict[str, Any]]:
     """The items the store would have written: achievements, unclaimed items, every aggregate added up."""
-    hooks = [AggregateWriteHook(table), ScopedAggregateWriteHook(table), UnclaimedWriteHook(table)]
-    totals: dict[tuple[str, str], dict[str, Decimal]] = {}
-    items = [AchievementStore._item(a) for a in stored]
-    for achievement in stored:
-        for hook in hooks:
-            for entry in hook(achievement, None):
-                if "Put" in entry:
-                    items.append(entry["Put"]["Item"])
-                    continue
-                update = entry["Update"]
-                target = totals.setdefault((update["Key"]["pk"]["S"], update["Key"]["sk"]["S"]), {})
-                for alias, name in update["ExpressionAttributeNames"].items():
-                    value = Decimal(update["ExpressionAttributeValues"][":" + alias[1:]]["N"])
-                    target[name] = target.get(name, Decimal(0)) + value
-    items += [
-        {"pk": {"S": pk}, "sk": {"S": sk}, **{name: {"N": str(value)} for name, value in attributes.items()}}
-        for (pk, sk), attributes in totals.items()
-    ]
-    return items
-
-
-def write(client: Any, table: str, items: list[dict[str, Any]]) -> None:
-    def batch(chunk: list[dict[str, Any]]) -> None:
-        pending = {table: [{"PutRequest": {"Item": item}} for item in chunk]}
-        while pending:
-            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(pool.map(batch, [items[i : i + 25] for i in range(0, len(items), 25)]))
+    return store_items(stored, [AggregateWriteHook(table), ScopedAggregateWriteHook(table), UnclaimedWriteHook(table)])
 
 
 def register_people(client: Any, table: str) -> None:
@@ -153,7 +124,7 @@ class FakeQueue:
 
 def measure_reattribution(client: Any, count: int) -> None:
     table = create_tables(client, "benchzed")["AchievementsTable"]
-    write(client, table, items_of(table, list(zed(1, count))))
+    write_items(client, table, items_of(table, list(zed(1, count))))
     store = AchievementStore(table, client=client, default_owner="me")
     registry = store.registry
     _, claimed = registry.put(Person(slug="zed", name="Zed", aliases=["github:zed"], teams=["platform"]))
@@ -195,7 +166,7 @@ def main() -> None:
             stored = list(achievements(1, args.small, True, seed=1))
             stored += list(achievements(args.small + 1, size - args.small, False, seed=2))
             started = time.perf_counter()
-            write(client, table, items_of(table, stored))
+            write_items(client, table, items_of(table, stored))
             register_people(client, table)
             print(f"seeded {size:>6,} achievements in {time.perf_counter() - started:5.1f} s")
             tables[size] = table

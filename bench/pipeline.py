@@ -27,7 +27,6 @@ from typing import Any
 import httpx
 
 from devstack.aws_services import local_client
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 
 KEY = "bench-pipeline-key"
@@ -36,7 +35,7 @@ OPENAI_SECRET = "DEVSTACK_SECRET_" + "OpenAIApiKeySecret"  # the local value of 
 
 @contextmanager
 def running(**stack_args: Any) -> Iterator[tuple[LocalStack, httpx.Client]]:
-    stack = LocalStack(port=free_port(), api_key=KEY, quiet=True, **stack_args)
+    stack = LocalStack(port=0, api_key=KEY, quiet=True, **stack_args)
     with stack, httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as http:  # type: ignore[union-attr]
         yield stack, http
 

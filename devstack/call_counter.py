@@ -11,16 +11,14 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from devstack.dynamodb_local import free_port
-
 
 class CountingProxy:
-    def __init__(self, upstream: str, port: int | None = None) -> None:
+    def __init__(self, upstream: str, port: int = 0) -> None:
         split = urlsplit(upstream)
         self.upstream_host, self.upstream_port = split.hostname or "127.0.0.1", split.port or 80
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port or free_port()), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, name="call-counter", daemon=True)
 

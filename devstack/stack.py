@@ -10,7 +10,7 @@ from typing import Any
 
 from devstack.aws_services import LocalAwsServices, local_client
 from devstack.call_counter import CountingProxy
-from devstack.dynamodb_local import DynamoDBLocal, free_port
+from devstack.dynamodb_local import DynamoDBLocal
 from devstack.event_sources import LocalScheduler, SqsPoller, schedule_sources, sqs_sources
 from devstack.functions import FunctionSpec, LocalFunction, parameter_values, resolve_env
 from devstack.gateway import LocalApiGateway
@@ -85,8 +85,16 @@ class LocalStack:
             self._start_prometheus(log)
         if self.demo_threads_adaptor and "ThreadsAdaptorUrl" not in self.parameter_overrides:
             self._start_threads_adaptor(log)
-        if self.port == 0:
-            self.port = free_port()  # known before the functions start: the pipeline's links point at it
+        # The gateway binds its port now (0: any free one) and serves last: the pipeline's links point at it
+        self.gateway = LocalApiGateway(
+            api_routes(),
+            self.invoke,
+            self.api_key,
+            stage=parameter_values(self.parameter_overrides).get("StageName", "Prod"),
+            port=self.port,
+            quiet=self.quiet,
+        )
+        self.port = self.gateway.port
         self.receiver = NotificationReceiver(port=self.receiver_port).start()
         log(f"notification receiver on {self.receiver.url} (the people topic's subscriber and the chat webhook)")
         if "ChatWebhookUrl" not in self.parameter_overrides:
@@ -167,14 +175,7 @@ class LocalStack:
                 + (f" (first in {first:g}s)" if first is not None else "")
             )
 
-        self.gateway = LocalApiGateway(
-            api_routes(),
-            self.invoke,
-            self.api_key,
-            stage=params.get("StageName", "Prod"),
-            port=self.port,
-            quiet=self.quiet,
-        ).start()
+        self.gateway.start()
         log(f"API on {self.gateway.url} ({len(self.gateway.routes)} routes)")
         return self
 

@@ -54,6 +54,17 @@ def stored_achievements(stack: LocalStack, source: str | None = None) -> list[di
     ]
 
 
+def wait_until(check: Callable[[], Any], seconds: float = 60, what: str = "the condition") -> Any:
+    """Poll `check` until it answers something truthy (returned), bounded by `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what} not reached within {seconds}s")
+
+
 def wait_for_status(http: httpx.Client, ready: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
     """Poll `GET /prometheus/status` until `ready(body)` (bounded)."""
     deadline = time.monotonic() + timeout

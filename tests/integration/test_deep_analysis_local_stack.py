@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -32,7 +31,7 @@ def http(fake: FakeOpenAI) -> Iterator[httpx.Client]:
         # The manual path alone: the pipeline's auto-analysis would race the request (tests/integration/
         # test_pipeline_local_stack.py covers it)
         stack = LocalStack(
-            port=free_port(),
+            port=0,
             api_key=KEY,
             extra_env={"OPENAI_BASE_URL": fake.base_url},
             quiet=True,

@@ -96,7 +96,7 @@ def deliver(http: httpx.Client, post_id: str) -> Delivery:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir: Path = tmp_path_factory.mktemp("dynamodb-fault")
-    with LocalStack(port=free_port(), api_key=KEY, data_dir=data_dir, dynamodb_port=free_port(), quiet=True) as running:
+    with LocalStack(port=0, api_key=KEY, data_dir=data_dir, dynamodb_port=free_port(), quiet=True) as running:
         for function in running.functions.values():
             function.spec.max_concurrency = 8
         yield running

@@ -9,7 +9,6 @@ the OpenAI timeout (1 s, not 25 s). maxReceiveCount stays the template's default
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,10 +17,9 @@ import pytest
 
 from achievements.store.aggregates import read_aggregates
 from devstack.aws_services import local_client as local_aws_client
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.fakes.openai_server import Behaviour, FakeOpenAI, RateLimited, ServerError, Slow, Success
-from tests.integration.conftest import local_client
+from tests.integration.conftest import local_client, wait_until
 
 pytestmark = pytest.mark.integration
 KEY = "openai-fault-key"
@@ -44,7 +42,7 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DEVSTACK_SECRET_OpenAIApiKeySecret", OPENAI_KEY)
         with LocalStack(
-            port=free_port(),
+            port=0,
             api_key=KEY,
             extra_env={"OPENAI_BASE_URL": fake.base_url},
             quiet=True,
@@ -115,14 +113,6 @@ def request_analyses(http: httpx.Client, ids: list[int]) -> None:
     for achievement_id in ids:
         answer = http.post(f"/analyze/deep/{achievement_id}")
         assert (answer.status_code, answer.json()["status"]) == (202, "queued"), answer.text
-
-
-def wait_until(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout}s")
-        time.sleep(0.3)
 
 
 def test_openai_failing_for_a_while_then_recovering_completes_every_analysis_exactly_once(

@@ -129,7 +129,7 @@ def stack() -> Iterator[LocalStack]:
         "PrometheusUrl": f"http://127.0.0.1:{free_port()}",
         "ThreadsAdaptorUrl": f"http://127.0.0.1:{free_port()}",
     }
-    with LocalStack(port=free_port(), api_key=KEY, quiet=True, parameter_overrides=nowhere) as running:
+    with LocalStack(port=0, api_key=KEY, quiet=True, parameter_overrides=nowhere) as running:
         yield running
 
 

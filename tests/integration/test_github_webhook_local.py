@@ -19,7 +19,6 @@ from pydantic import SecretStr
 from achievements.github.deps import deps
 from achievements.github.settings import github_webhook_settings
 from devstack.aws_services import LOCAL_SECRET_VALUES
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from functions.github_webhook import app as github_app
 from tests.conftest import Tables, build_on, load_event
@@ -97,7 +96,7 @@ def test_thirty_concurrent_deliveries_of_one_pull_request_make_one_achievement(w
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=free_port(), api_key="github-test-key") as running:
+    with LocalStack(port=0, api_key="github-test-key") as running:
         yield running
 
 

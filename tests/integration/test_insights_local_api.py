@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.conftest import load_event
 
@@ -18,7 +17,7 @@ KEY = "insights-test-key"
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
-    with LocalStack(port=free_port(), api_key=KEY, quiet=True) as stack:
+    with LocalStack(port=0, api_key=KEY, quiet=True) as stack:
         assert stack.gateway is not None
         with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=30) as client:
             yield client

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from devstack.template import api_routes
 from tests.conftest import load_event
@@ -20,7 +19,7 @@ KEY = "integration-test-key"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=free_port(), api_key=KEY) as running:
+    with LocalStack(port=0, api_key=KEY) as running:
         yield running
 
 

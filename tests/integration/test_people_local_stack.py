@@ -4,34 +4,23 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.conftest import load_event
-from tests.integration.conftest import api_client
+from tests.integration.conftest import api_client, wait_until
 
 pytestmark = pytest.mark.integration
 KEY = "people-key"
 
 
-def wait_until(check: Callable[[], Any], seconds: float = 60) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
-    with LocalStack(port=free_port(), api_key=KEY) as stack, api_client(stack, KEY) as client:
+    with LocalStack(port=0, api_key=KEY) as stack, api_client(stack, KEY) as client:
         yield client
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
+from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 KEY = "pipeline-test-key"
@@ -21,7 +20,7 @@ KEY = "pipeline-test-key"
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     # NotifyScore 0: every analysis notifies, so the high-impact path runs too
-    with LocalStack(port=free_port(), api_key=KEY, quiet=True, parameter_overrides={"NotifyScore": "0"}) as running:
+    with LocalStack(port=0, api_key=KEY, quiet=True, parameter_overrides={"NotifyScore": "0"}) as running:
         yield running
 
 
@@ -29,16 +28,6 @@ def stack() -> Iterator[LocalStack]:
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=30) as client:  # type: ignore[union-attr]
         yield client
-
-
-def wait_until(check: Callable[[], Any], seconds: float = 60) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_one_post_ends_analysed_and_notified(stack: LocalStack, http: httpx.Client) -> None:

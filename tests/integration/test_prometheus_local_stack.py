@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from achievements.core.metrics import CATALOGUE
-from devstack.dynamodb_local import free_port
 from devstack.prometheus import PrometheusServer
 from devstack.stack import LocalStack
 from devstack.threads_exporter import ThreadsAgentExporter
@@ -37,7 +36,7 @@ def prometheus() -> Iterator[PrometheusServer]:
 @pytest.fixture(scope="module")
 def stack(prometheus: PrometheusServer) -> Iterator[LocalStack]:
     with LocalStack(
-        port=free_port(),
+        port=0,
         api_key=KEY,
         schedule_every=SCHEDULE_EVERY,
         parameter_overrides={"PrometheusUrl": prometheus.url},

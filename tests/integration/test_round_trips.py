@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.conftest import load_event
 from tests.integration.conftest import api_client
@@ -19,7 +18,7 @@ KEY = "round-trip-key"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=free_port(), api_key=KEY, count_dynamodb_calls=True) as running:
+    with LocalStack(port=0, api_key=KEY, count_dynamodb_calls=True) as running:
         yield running
 
 

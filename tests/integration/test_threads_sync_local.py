@@ -20,7 +20,6 @@ from achievements.store.reads import AchievementReader
 from achievements.threads.deps import sync_deps
 from achievements.threads.models import SyncReport, SyncTrigger
 from achievements.threads.settings import ThreadsSyncSettings
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.conftest import Tables, clients_of
 from tests.fakes.threads_adaptor import ThreadsAdaptor, post
@@ -84,7 +83,7 @@ def test_racing_syncs_with_different_numbers_never_lower_a_counter(local_tables:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=free_port(), api_key=KEY, demo_threads_adaptor=True, first_sync_after=1.0, quiet=True) as s:
+    with LocalStack(port=0, api_key=KEY, demo_threads_adaptor=True, first_sync_after=1.0, quiet=True) as s:
         yield s
 
 

@@ -40,9 +40,7 @@ class RequestDeps:
 
 
 def _build_requests(settings: AnalysisRequestSettings, clients: AwsClients) -> RequestDeps:
-    store = AchievementStore(
-        settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
-    )
+    store = AchievementStore.of(settings, clients)
     return RequestDeps(settings, store, AnalysisQueue(settings.analysis_queue_url, client_factory=lambda: clients.sqs))
 
 
@@ -113,9 +111,7 @@ def _build_worker(
         table_name=settings.idempotency_table_name, boto3_client=clients.get("idempotency-dynamodb")
     )
     worker = DeepAnalysisWorker(
-        AchievementStore(
-            settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
-        ),
+        AchievementStore.of(settings, clients),
         AnalyzerProvider(key_source(settings, clients), build_openai_analyzer, wrap_analyzer),
         Idempotency(persistence, config),
         DailyCap(settings.achievements_table_name, clients.dynamodb, settings.auto_analysis_daily_cap),

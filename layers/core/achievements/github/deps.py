@@ -24,7 +24,7 @@ def _build(settings: GitHubWebhookSettings, clients: AwsClients) -> GitHubDeps:
     table = settings.achievements_table_name
     return GitHubDeps(
         settings,
-        AchievementStore(table, client=clients.dynamodb, default_owner=settings.default_owner),
+        AchievementStore.of(settings, clients),
         DeliveryLog(table, client=clients.dynamodb),
         # The client is made on first use (a delivery refused before its signature is read costs none).
         secret_source(settings.webhook_secret_id, settings.webhook_secret, settings.secret_max_age_seconds, clients),

@@ -25,9 +25,7 @@ def _build(settings: InsightsSettings, clients: AwsClients) -> InsightsDeps:
     key = secret_source(
         settings.cursor_secret_id, settings.cursor_signing_key, settings.secret_max_age_seconds, clients
     )
-    store = AchievementStore(
-        settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
-    )
+    store = AchievementStore.of(settings, clients)
     reader = AchievementReader(settings.achievements_table_name, client=store.client)
     return InsightsDeps(settings, store, reader, CursorCodec(key.get, settings.cursor_ttl_seconds))
 

@@ -19,9 +19,7 @@ class ManualDeps:
 
 
 def _build(settings: CoreSettings, clients: AwsClients) -> ManualDeps:
-    store = AchievementStore(
-        settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
-    )
+    store = AchievementStore.of(settings, clients)
     return ManualDeps(settings, store, store.registry)
 
 

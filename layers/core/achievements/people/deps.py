@@ -32,9 +32,7 @@ class PeopleDeps:
 
 
 def _build(settings: PeopleSettings, clients: AwsClients) -> PeopleDeps:
-    store = AchievementStore(
-        settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
-    )
+    store = AchievementStore.of(settings, clients)
     return PeopleDeps(
         settings,
         store,

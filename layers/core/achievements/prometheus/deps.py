@@ -31,7 +31,7 @@ def _build(
     scraper = PrometheusScraper(
         settings,
         prometheus or PrometheusClient(settings.prometheus_url, settings.timeout_seconds),
-        AchievementStore(table, client=clients.dynamodb, default_owner=settings.default_owner),
+        AchievementStore.of(settings, clients),
         MetricStateStore(table, client=clients.dynamodb),
         **scraper_options,
     )

@@ -32,6 +32,9 @@ from achievements.store.people import PeopleRegistry, UnclaimedWriteHook, owner_
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
+    from achievements.core.aws import AwsClients
+    from achievements.core.settings import CoreSettings
+
 MAX_ATTEMPTS = 30
 BACKOFF_BASE_SECONDS = 0.005
 BACKOFF_CAP_SECONDS = 0.2
@@ -123,6 +126,18 @@ class AchievementStore:
         self.default_owner = default_owner
         # Whose a new event's achievement is (SPEC §8): read with the event's ref, in the same BatchGetItem.
         self.registry = PeopleRegistry(table_name, self.client, default_owner)
+
+    @classmethod
+    def of(
+        cls, settings: CoreSettings, clients: AwsClients, write_hooks: Sequence[WriteHook] | None = None
+    ) -> AchievementStore:
+        """The store a function's settings name: its table, the function's DynamoDB client, its default owner."""
+        return cls(
+            settings.achievements_table_name,
+            client=clients.dynamodb,
+            write_hooks=write_hooks,
+            default_owner=settings.default_owner,
+        )
 
     # ---- reads -------------------------------------------------------------------------------------
 

@@ -182,29 +182,8 @@ def sum_attributes(items: Sequence[dict[str, Any]]) -> dict[str, Decimal]:
     return totals
 
 
-def read_aggregates(client: DynamoDBClient, table_name: str) -> AggregateSnapshot:
-    """All aggregate items in one BatchGetItem (strongly consistent); unprocessed keys retried a bounded time."""
-    pending: dict[str, Any] = {table_name: {"Keys": aggregate_keys(), "ConsistentRead": True}}
-    items: list[dict[str, Any]] = []
-    for attempt in range(BATCH_GET_ATTEMPTS):
-        if attempt:
-            time.sleep(min(0.5, 0.02 * 2**attempt))
-        response = client.batch_get_item(RequestItems=pending)
-        items.extend(response.get("Responses", {}).get(table_name, []))
-        pending = dict(response.get("UnprocessedKeys") or {})
-        if not pending:
-            return AggregateSnapshot.from_attributes(sum_attributes(items))
-    raise AggregatesUnavailable(f"aggregates still throttled after {BATCH_GET_ATTEMPTS} reads; retry later")
-
-
-def read_combined(client: DynamoDBClient, table_name: str, signs: dict[str | None, int]) -> AggregateSnapshot:
-    """Aggregates of several scopes added with signs (None: the global ones) in one BatchGetItem.
-
-    The default owner's numbers are `{None: 1, ATTRIBUTED: -1, PERSON#<owner>: 1}`: 36 + 2 * 20 keys, one call.
-    """
-    keys: list[dict[str, Any]] = []
-    for scope in signs:
-        keys.extend(aggregate_keys() if scope is None else scoped_aggregate_keys(scope))
+def batch_get_consistent(client: DynamoDBClient, table_name: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items of `keys`, strongly consistent, 100 keys per BatchGetItem; unprocessed keys retried a bounded time."""
     items: list[dict[str, Any]] = []
     for start in range(0, len(keys), 100):
         pending: dict[str, Any] = {table_name: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
@@ -218,8 +197,24 @@ def read_combined(client: DynamoDBClient, table_name: str, signs: dict[str | Non
                 break
         else:
             raise AggregatesUnavailable(f"aggregates still throttled after {BATCH_GET_ATTEMPTS} reads; retry later")
+    return items
+
+
+def read_aggregates(client: DynamoDBClient, table_name: str) -> AggregateSnapshot:
+    """All aggregate items in one BatchGetItem (strongly consistent); unprocessed keys retried a bounded time."""
+    return AggregateSnapshot.from_attributes(sum_attributes(batch_get_consistent(client, table_name, aggregate_keys())))
+
+
+def read_combined(client: DynamoDBClient, table_name: str, signs: dict[str | None, int]) -> AggregateSnapshot:
+    """Aggregates of several scopes added with signs (None: the global ones) in one BatchGetItem.
+
+    The default owner's numbers are `{None: 1, ATTRIBUTED: -1, PERSON#<owner>: 1}`: 36 + 2 * 20 keys, one call.
+    """
+    keys: list[dict[str, Any]] = []
+    for scope in signs:
+        keys.extend(aggregate_keys() if scope is None else scoped_aggregate_keys(scope))
     totals: dict[str, Decimal] = {}
-    for item in items:
+    for item in batch_get_consistent(client, table_name, keys):
         pk = item["pk"]["S"]
         sign = signs.get(None if pk == AGGREGATE_PK else scope_of_partition(pk), 0)
         for name, value in sum_attributes([item]).items():

@@ -18,7 +18,5 @@ class IngestDeps:
 def ingest_deps(settings: CoreSettings, clients: AwsClients) -> IngestDeps:
     return IngestDeps(
         settings,
-        AchievementStore(
-            settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
-        ),
+        AchievementStore.of(settings, clients),
     )

@@ -62,6 +62,21 @@ def second_bound(moment: datetime, upper: bool) -> str:
     return text + "~" if upper else text
 
 
+def sort_key_range(sort_key: str, values: dict[str, Any], low: str | None, high: str | None) -> str:
+    """The key condition's sort-key part for an optional lower and upper bound (its values added to `values`)."""
+    if low:
+        values[":low"] = {"S": low}
+    if high:
+        values[":high"] = {"S": high}
+    if low and high:
+        return f" AND {sort_key} BETWEEN :low AND :high"
+    if low:
+        return f" AND {sort_key} >= :low"
+    if high:
+        return f" AND {sort_key} <= :high"
+    return ""
+
+
 @dataclass(frozen=True)
 class IndexQuery:
     """One ordered walk over an index, narrowed by key conditions and filter expressions."""
@@ -94,31 +109,21 @@ class IndexQuery:
                 raise ValueError("a walk of gsi3 needs a person")
             key = "gsi3pk = :partition"
             values[":partition"] = {"S": owner_partition(self.person)}
-            low = occurred_bound(self.occurred_from, upper=False) if self.occurred_from else None
-            high = occurred_bound(self.occurred_to, upper=True) if self.occurred_to else None
-            if low and high:
-                key += " AND gsi3sk BETWEEN :low AND :high"
-                values.update({":low": {"S": low}, ":high": {"S": high}})
-            elif low:
-                key += " AND gsi3sk >= :low"
-                values[":low"] = {"S": low}
-            elif high:
-                key += " AND gsi3sk <= :high"
-                values[":high"] = {"S": high}
+            key += sort_key_range(
+                "gsi3sk",
+                values,
+                low=occurred_bound(self.occurred_from, upper=False) if self.occurred_from else None,
+                high=occurred_bound(self.occurred_to, upper=True) if self.occurred_to else None,
+            )
         elif self.index == LIST_INDEX:
             key = "gsi1pk = :partition"
             values[":partition"] = {"S": LIST_PARTITION}
-            low = second_bound(self.created_from, upper=False) if self.created_from else None
-            high = second_bound(self.created_to, upper=True) if self.created_to else None
-            if low and high:
-                key += " AND gsi1sk BETWEEN :low AND :high"
-                values.update({":low": {"S": low}, ":high": {"S": high}})
-            elif low:
-                key += " AND gsi1sk >= :low"
-                values[":low"] = {"S": low}
-            elif high:
-                key += " AND gsi1sk <= :high"
-                values[":high"] = {"S": high}
+            key += sort_key_range(
+                "gsi1sk",
+                values,
+                low=second_bound(self.created_from, upper=False) if self.created_from else None,
+                high=second_bound(self.created_to, upper=True) if self.created_to else None,
+            )
             if self.min_impact is not None:
                 names["#impact"] = "impact_score"
                 values[":min_impact"] = serialize(self.min_impact)

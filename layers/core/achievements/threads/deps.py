@@ -40,12 +40,7 @@ def _build_sync(
 ) -> ThreadsSyncDeps:
     """`adaptor` and `sync_options` (load_auth, clock) are ThreadsSync's seams."""
     table = settings.achievements_table_name
-    store = AchievementStore(
-        table,
-        client=clients.dynamodb,
-        write_hooks=[*default_write_hooks(table), counters_never_go_down],
-        default_owner=settings.default_owner,
-    )
+    store = AchievementStore.of(settings, clients, write_hooks=[*default_write_hooks(table), counters_never_go_down])
     if "load_auth" not in sync_options:
         source = (
             SecretSource(
