@@ -23,6 +23,8 @@ install: $(STAMP) node_modules/.installed .system-deps  ## everything the app an
 	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; }
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	@command -v chromium >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@touch $@
 
 $(STAMP): requirements-dev.txt layers/core/requirements.txt
@@ -83,5 +85,5 @@ clean:  ## remove build output and local data
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
 
 bench: install  ## every benchmark under bench/, one after another (each prints its ratios; a few minutes)
-	@for name in cold_start snapstart round_trips insights people prometheus_scrape threads_sync deep_analysis github_webhook load pipeline; do \
+	@for name in cold_start snapstart round_trips insights people reviews prometheus_scrape threads_sync deep_analysis github_webhook load pipeline; do \
 		echo "== bench.$$name"; $(BIN)/python -m bench.$$name || exit 1; done

@@ -16,11 +16,12 @@ from achievements.http.resolver import JSON, make_resolver, resolve
 from achievements.insights import queries as q
 from achievements.insights.deps import deps
 from achievements.insights.listing import list_achievements
-from achievements.insights.models import AchievementPage, CareerInsightsResponse, ListFilters
+from achievements.insights.models import AchievementPage, ListFilters
 from achievements.insights.portfolio import rendered
 from achievements.insights.scoped import Scope
 from achievements.insights.service import achievement_by_id, scoped_insights, scoped_portfolio
 from achievements.insights.settings import insights_settings
+from achievements.insights.texts import rendered_insights
 
 deps.build(insights_settings())
 app = make_resolver()
@@ -33,8 +34,12 @@ app = make_resolver()
     responses=q.INSIGHTS_RESPONSES,
     tags=["insights"],
 )
-def get_career_insights(person: q.PersonQuery = None, team: q.TeamQuery = None) -> CareerInsightsResponse:
-    return scoped_insights(deps.current(), Scope(person=person, team=team))
+def get_career_insights(
+    person: q.PersonQuery = None, team: q.TeamQuery = None, format: q.InsightsFormatQuery = "json"
+) -> Response[str]:
+    answer = scoped_insights(deps.current(), Scope(person=person, team=team))
+    body, content_type, headers = rendered_insights(answer, format, person or (team and f"team {team}") or "everyone")
+    return Response(status_code=200, content_type=content_type, body=body, headers=headers)
 
 
 @app.get(

@@ -53,6 +53,10 @@ def test_the_layer_keeps_every_contract() -> None:
         ("store/reads.py", "from achievements.insights import models", "The kernel"),
         ("core/models.py", "from achievements.http import resolver", "The kernel"),
         ("github/settings.py", "from pydantic_settings import BaseSettings", "Settings import no"),
+        ("render/charts.py", "import boto3", "Pure files"),
+        ("reviews/summary.py", "import openai", "Pure files"),
+        ("reviews/service.py", "from achievements.insights import portfolio", "Features reach each other"),
+        ("render/page.py", "from achievements.reviews import models", "The kernel"),
     ],
     ids=[
         "rules-httpx",
@@ -63,6 +67,10 @@ def test_the_layer_keeps_every_contract() -> None:
         "store-up",
         "core-up",
         "settings-library",
+        "render-boto3",
+        "summary-openai",
+        "reviews-to-insights",
+        "render-up",
     ],
 )
 def test_a_planted_violation_breaks_its_contract(layer_copy: Path, module: str, planted: str, contract: str) -> None:

@@ -128,6 +128,7 @@ def test_every_api_function_primes_with_refused_requests(monkeypatch: pytest.Mon
         "insights_query",
         "people_api",
         "manual_achievements",
+        "reviews",
     ):
         # When its module is imported
         done = subprocess.run(

@@ -477,3 +477,60 @@ def test_dates_and_date_times_are_accepted_with_or_without_an_offset(to, store, 
 
     # Then it is included
     assert (status, ids(body)) == (200, [achievement_id])
+
+
+# ---- the HTML pages with charts ---------------------------------------------------------------------------
+
+
+def test_the_portfolio_page_draws_its_charts_with_a_bar_per_month(store, lambda_context) -> None:
+    # Given achievements in March and May 2026 (none in April)
+    add(store, "mar", occurred_at=datetime(2026, 3, 2, tzinfo=UTC), score=40, technologies=["Go"])
+    add(store, "may", category=Category.LEADERSHIP, occurred_at=datetime(2026, 5, 2, tzinfo=UTC), score=80)
+
+    # When the portfolio is rendered as HTML
+    _, page, _ = call("portfolio.json", {"format": "html"}, context=lambda_context)
+
+    # Then its four charts are inline SVG, the monthly ones with one bar per month, April's empty
+    months = re.search(r'<figure class="chart" id="portfolio-months">(.*?)</figure>', page, flags=re.DOTALL)
+    assert months is not None
+    assert re.findall(r'<g class="bar" data-month="([^"]+)"', months.group(1)) == ["2026-03", "2026-04", "2026-05"]
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4
+    assert 'data-month="2026-04" data-value="0"' in page
+    assert "<script" not in page
+
+
+def test_career_insights_as_a_page_keep_json_as_the_default(store, lambda_context) -> None:
+    # Given two scored achievements of this month
+    add(store, "a", score=60)
+    add(store, "b", score=80, title="<b>Bold</b> claim")
+
+    # When the insights are asked for as JSON (the default) and as HTML
+    _, body, json_headers = call("career_insights.json", context=lambda_context)
+    _, page, headers = call("career_insights.json", {"format": "html"}, context=lambda_context)
+
+    # Then JSON is as before, with the average impact per month; the page has the charts and a strict CSP
+    assert json_headers["Content-Type"] == "application/json"
+    assert body["numbers"]["average_impact_by_month"] == {NOW.strftime("%Y-%m"): 70.0}
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert page.count('<figure class="chart"') == 4
+    assert page.count('<g class="bar"') == 2 * 12  # the last 12 months, in two monthly charts
+    assert "&lt;b&gt;Bold&lt;/b&gt; claim" in page
+    assert "<b>" not in page
+
+
+def test_a_hidden_achievement_is_not_a_top_achievement_of_the_insights(store, lambda_context) -> None:
+    # Given two analysed achievements, the better one then hidden
+    add(store, "shown", score=50, title="Shown one")
+    hidden_id = add(store, "hidden", score=95, title="Hidden one")
+    current = store.get(hidden_id)
+    assert store.replace(current.model_copy(update={"hidden": True, "updated_at": datetime.now(UTC)}), current)
+
+    # When the insights are asked for, as JSON and as the page
+    _, body, _ = call("career_insights.json", context=lambda_context)
+    _, page, _ = call("career_insights.json", {"format": "html"}, context=lambda_context)
+
+    # Then only the visible one is a top achievement (the counts still count both, as the aggregates do)
+    assert [a["title"] for a in body["numbers"]["top_achievements"]] == ["Shown one"]
+    assert "Hidden one" not in page
+    assert body["numbers"]["total"] == 2

@@ -143,6 +143,12 @@ INSIGHTS = (
     )
     | allow(SECRET_READ, "CursorSigningSecret")  # the page cursors' signing key
 )
+REVIEWS = (
+    # a person (GetItem), a team's members (Query of the table), the two periods (Query of gsi3, gsi1)
+    allow(["dynamodb:GetItem", "dynamodb:Query"], TABLE)
+    | allow(["dynamodb:Query"], "${AchievementsTable.Arn}/index/gsi1", "${AchievementsTable.Arn}/index/gsi3")
+    | allow(SECRET_READ, "OpenAIApiKeySecret")  # the optional summary's OpenAI key
+)
 EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
     "ThreadsWebhookFunction": allow(STORE_WRITE, TABLE),
     "KpiMilestoneFunction": allow(STORE_WRITE, TABLE),
@@ -197,6 +203,8 @@ EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
         | allow(["logs:CreateLogStream", "logs:PutLogEvents"], "<its own log group>")
         | allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
     ),
+    "ReviewsFunction": REVIEWS,
+    "ReviewsIamFunction": REVIEWS,
     # the registry: person/alias/membership items (GetItem, BatchGetItem, TransactWriteItems of Put/Delete),
     # members (Query), people (Query gsi1), per-person aggregates (BatchGetItem); re-attribution jobs
     "PeopleFunction": allow(

@@ -28,19 +28,11 @@ from achievements.analysis.models import (
     TokenUsage,
 )
 from achievements.analysis.prompt import PROMPT_VERSION, build_messages
+from achievements.core.llm import make_openai_client
 from achievements.core.models import Achievement, utcnow
 
 OPENAI_ANALYZER_VERSION = f"openai-structured-1/{PROMPT_VERSION}"
-
-
-def make_openai_client(api_key: str, base_url: str | None, timeout_seconds: float, max_retries: int) -> openai.OpenAI:
-    """One client per container and key: its connection pool is reused across invocations and threads."""
-    return openai.OpenAI(
-        api_key=api_key,
-        base_url=base_url,
-        timeout=openai.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds)),
-        max_retries=max_retries,
-    )
+__all__ = ["OPENAI_ANALYZER_VERSION", "OpenAIAnalyzer", "make_openai_client"]
 
 
 def _usage(completion: object) -> TokenUsage:

@@ -7,7 +7,6 @@ second request), and concurrent deliveries of the same job are serialised by Pow
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -32,12 +31,12 @@ from achievements.analysis.models import (
 )
 from achievements.analysis.offline import OFFLINE_ANALYZER_VERSION, offline_analysis
 from achievements.analysis.service import current_analysis
+from achievements.core.llm import OFFLINE_KEYS
+from achievements.core.llm import api_key_from_secret as api_key_from_secret  # re-exported (analysis.deps)
 from achievements.core.models import Achievement, utcnow
 from achievements.core.observability import METRICS_NAMESPACE, logger, metrics
 from achievements.store import AchievementStore
 
-# Keys meaning "no OpenAI": the offline analyzer answers (SPEC §3).
-OFFLINE_KEYS = frozenset({"", "test"})
 IDEMPOTENCY_KEY_PREFIX = "deep-analysis"
 ANALYSIS_DURATION = "achievement_collector_ai_analysis_duration_seconds"
 AUTO_ANALYSES_SKIPPED = "achievement_collector_auto_analyses_skipped_total"
@@ -79,23 +78,6 @@ class OfflineAnalyzer:
             duration_seconds=round(time.perf_counter() - started, 6),
             fallback_reason=fallback_reason,
         )
-
-
-def api_key_from_secret(value: str | None) -> str | None:
-    """The key in a secret stored as plain text or as JSON {"api_key": ...} / {"OPENAI_API_KEY": ...}."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            return text
-        for name in ("api_key", "OPENAI_API_KEY", "openai_api_key"):
-            if isinstance(data, dict) and isinstance(data.get(name), str):
-                return str(data[name]).strip()
-        return None
-    return text
 
 
 class AnalyzerProvider:

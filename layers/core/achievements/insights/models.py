@@ -107,6 +107,9 @@ class InsightNumbers(BaseModel):
     by_source: dict[str, int]
     by_month: dict[str, int]
     average_impact_by_category: dict[str, float]
+    average_impact_by_month: dict[str, float] = Field(
+        default_factory=dict, description="Average impact score of each month's scored achievements (YYYY-MM)"
+    )
     leadership_signals: int
     estimated_revenue_usd: float
     top_achievements: list[TopAchievement] = Field(description="Highest impact_score first (scored ones only)")

@@ -12,7 +12,6 @@ the characters that would turn text into markup, links or raw HTML.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -22,8 +21,18 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from achievements.core.aggregates import AggregateSnapshot
 from achievements.core.models import Achievement, Category, utcnow
 from achievements.insights import rules as insights
-from achievements.insights.models import ExecutiveSummary, Portfolio, PortfolioEntry, PortfolioSection
+from achievements.insights.models import (
+    CareerInsightsResponse,
+    ExecutiveSummary,
+    Portfolio,
+    PortfolioEntry,
+    PortfolioSection,
+)
 from achievements.insights.rules import COMPETENCY_OF_CATEGORY
+from achievements.render.charts import months_between
+from achievements.render.figures import ChartPoint, achievement_charts
+from achievements.render.markdown import escape_markdown
+from achievements.render.page import HTML_HEADERS, document
 from achievements.store.codec import from_item
 from achievements.store.reads import AchievementReader, IndexQuery
 
@@ -171,36 +180,6 @@ def build_portfolio(
 
 # ---- rendering ---------------------------------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
-_MARKDOWN_BLOCK_START = re.compile(r"^(\d*)([-+=.)])")
-# What GFM's autolink extension turns into links without any markup: `scheme://`, `www.`, `mailto:`/`xmpp:`
-# and e-mail addresses. A backslash before the `:`, the `.` or the `@` shows the same text and makes no link.
-_AUTOLINK_COLON = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=mailto)(:)|(?<=xmpp)(:)")
-_AUTOLINK_WWW = re.compile(r"(?i)\b(www)\.")
-
-
-# GFM links an e-mail address whatever is escaped in it (it looks at the text after escapes): shown as code.
-_EMAIL = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
-
-
-def _escape_words(text: str) -> str:
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    text = _AUTOLINK_COLON.sub(r"\\:", text)
-    return _AUTOLINK_WWW.sub(r"\1\\.", text).replace("@", "\\@")
-
-
-def escape_markdown(text: str) -> str:
-    """One line shown literally by a CommonMark/GFM renderer: no emphasis, links (bare URLs and e-mail addresses
-    included), headings, lists or raw HTML."""
-    text = " ".join(text.split())
-    parts, at = [], 0
-    for email in _EMAIL.finditer(text):
-        parts.append(_escape_words(text[at : email.start()]))
-        parts.append(f"`{email.group(0)}`")  # a code span: the same characters, never a link
-        at = email.end()
-    parts.append(_escape_words(text[at:]))
-    return _MARKDOWN_BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), "".join(parts))
-
 
 def _score(entry: PortfolioEntry) -> str:
     return f"impact {entry.impact_score:g}/100" if entry.impact_score is not None else "not yet scored"
@@ -234,26 +213,38 @@ def render_markdown(portfolio: Portfolio) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}"
-    "h1{margin-bottom:0}.meta{color:#666;font-size:.9rem}.summary{background:#f5f7fa;padding:1rem 1.5rem;"
-    "border-radius:.5rem}article{border-top:1px solid #ddd;padding:.5rem 0}.description{white-space:pre-line}"
-)
+# At most this many months of bars (the latest ones): a long history stays legible.
+CHART_MONTHS = 36
+
+
+def portfolio_charts(portfolio: Portfolio) -> str:
+    """The charts of the achievements the portfolio lists (inline SVG, render/figures.py)."""
+    points = [
+        ChartPoint(entry.occurred_at, section.category, entry.impact_score)
+        for section in portfolio.sections
+        for entry in section.entries
+    ]
+    if not points:
+        return ""
+    months = months_between(min(p.occurred_at for p in points), max(p.occurred_at for p in points))[-CHART_MONTHS:]
+    technologies: dict[str, int] = {}
+    for section in portfolio.sections:
+        for entry in section.entries:
+            for name in dict.fromkeys(entry.technologies):
+                technologies[name] = technologies.get(name, 0) + 1
+    return "<h2>At a glance</h2>" + achievement_charts("portfolio", points, months, technologies)
 
 
 def render_html(portfolio: Portfolio) -> str:
     e = html.escape
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(portfolio.title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{e(portfolio.title)}</h1>",
         f'<p class="meta">Generated {portfolio.generated_at:%Y-%m-%d %H:%M} UTC</p>',
         '<section class="summary"><h2>Executive summary</h2>',
         f"<p><strong>{e(portfolio.summary.headline)}</strong></p><ul>",
         *[f"<li>{e(highlight)}</li>" for highlight in portfolio.summary.highlights],
         "</ul></section>",
+        portfolio_charts(portfolio),
     ]
     for section in portfolio.sections:
         parts.append(f'<section id="{e(section.category.value)}"><h2>{e(section.title)} ({section.count})</h2>')
@@ -279,10 +270,14 @@ def render_html(portfolio: Portfolio) -> str:
                 )
             parts.append("</article>")
         parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return document(portfolio.title, parts)
 
 
+# The OpenAPI answer of GET /analyze/career-insights: JSON (as ever) or the HTML page (insights/texts.py).
+INSIGHTS_RESPONSE: OpenAPIResponse = {
+    "description": "the insights and their numbers (json), or them as a page with charts (html)",
+    "content": {"application/json": {"model": CareerInsightsResponse}, "text/html": {"schema": {"type": "string"}}},
+}
 # The OpenAPI answer of GET /portfolio: one route, three media types.
 PORTFOLIO_RESPONSE: OpenAPIResponse = {
     "description": "the portfolio in the requested format",
@@ -311,5 +306,5 @@ def rendered(portfolio: Portfolio, format: str) -> tuple[str, str, dict[str, str
     headers = {"Content-Disposition": f'inline; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
     if format == "html":
         # The document needs nothing but its own inline style: no script can run even if escaping failed.
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        headers.update(HTML_HEADERS)
     return body, content_type, headers

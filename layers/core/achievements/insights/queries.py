@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
@@ -11,8 +11,8 @@ from achievements.http.priming import request
 from achievements.http.resolver import documented
 from achievements.insights.dates import FromBound, ToBound
 from achievements.insights.listing import MAX_LIMIT
-from achievements.insights.models import AchievementPage, CareerInsightsResponse, DateField, PortfolioFormat, Sort
-from achievements.insights.portfolio import PORTFOLIO_RESPONSE
+from achievements.insights.models import AchievementPage, DateField, PortfolioFormat, Sort
+from achievements.insights.portfolio import INSIGHTS_RESPONSE, PORTFOLIO_RESPONSE
 
 CategoryQuery = Annotated[Category | None, Query(description="Only this category")]
 SourceQuery = Annotated[Source | None, Query(description="Only this source")]
@@ -41,6 +41,9 @@ CursorQuery = Annotated[
     str | None, Query(min_length=1, max_length=2048, description="next_cursor of the previous page")
 ]
 FormatQuery = Annotated[PortfolioFormat, Query(description="markdown (default), json or html")]
+InsightsFormatQuery = Annotated[
+    Literal["json", "html"], Query(description="json (default) or html: a page with inline SVG charts")
+]
 AchievementIdPath = Annotated[IdNumber, Path(gt=0, le=10**15, description="The achievement's id", examples=[42])]
 
 PersonQuery = Annotated[
@@ -69,7 +72,7 @@ PORTFOLIO_DESCRIPTION = (
 INVALID_QUERY = {422: documented("a query parameter is invalid (named in the message)")}
 UNKNOWN_SCOPE = {404: documented("no such person or team")}
 INSIGHTS_RESPONSES = {
-    200: documented("the insights and their numbers", CareerInsightsResponse),
+    200: INSIGHTS_RESPONSE,
     **UNKNOWN_SCOPE,
     **INVALID_QUERY,
 }

@@ -376,6 +376,11 @@ def numbers(snapshot: AggregateSnapshot, top: list[TopAchievement]) -> InsightNu
             for category, count in sorted(snapshot.category_scored.items())
             if count
         },
+        average_impact_by_month={
+            month: _round(snapshot.month_impact.get(month, 0.0) / count)
+            for month, count in sorted(snapshot.month_scored.items())
+            if count
+        },
         leadership_signals=snapshot.leadership_signals,
         estimated_revenue_usd=_round(snapshot.revenue_usd, 2),
         top_achievements=top,

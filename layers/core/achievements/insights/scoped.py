@@ -2,58 +2,31 @@
 
 - Insights: the scope's aggregates kept on write (core/ownership.py aggregate_signs: one BatchGetItem) and
   its top achievements from at most TOP_PAGES pages of the impact index: constant calls at any size.
-- Portfolio: a person's achievements of the period from gsi3 (`OWNER#<person>` / occurred_at): the items read
-  are the period's; a team's are its members' (one walk each, only those written as the team's). The default
-  owner's also include the achievements stored before people existed (a walk of gsi1 from `from`).
+- Portfolio: the period's achievements (store/periods.py, shared with the reviews): a person's from gsi3
+  (`OWNER#<person>` / occurred_at), so the items read are the period's; a team's are its members'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
-
 from achievements.core.aggregates import AggregateSnapshot, contribution
-from achievements.core.errors import InvalidInput, NotFound
-from achievements.core.models import Achievement, Category
-from achievements.core.ownership import SLUG_RULE, aggregate_signs, is_slug
-from achievements.store.people import PeopleRegistry
-from achievements.store.reads import AchievementReader, IndexQuery, achievement_of
+from achievements.core.models import Achievement
+from achievements.core.ownership import aggregate_signs
+from achievements.store.periods import MAX_PERIOD_READ, Scope, checked_scope, period_achievements
+from achievements.store.reads import AchievementReader, IndexQuery
+
+__all__ = [
+    "MAX_PERIOD_READ",
+    "Scope",
+    "checked_scope",
+    "period_achievements",
+    "scoped_snapshot",
+    "scoped_top",
+    "snapshot_of",
+]
 
 TOP_PAGES = 2
-QUERY_PAGE = 100
-# A period's portfolio reads at most this many achievements (its summary says when it stopped there).
-MAX_PERIOD_READ = 5000
-
-
-class Scope(BaseModel):
-    person: str | None = None
-    team: str | None = None
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    category: Category | None = None
-
-    @property
-    def everyone(self) -> bool:
-        return self.person is None and self.team is None
-
-
-def checked_scope(registry: PeopleRegistry, scope: Scope) -> Scope:
-    """The scope, or 422 for a bad slug / both person and team, 404 for an unknown person or team."""
-    if scope.person is not None and scope.team is not None:
-        raise InvalidInput("invalid request: give person or team, not both")
-    for kind, slug in (("person", scope.person), ("team", scope.team)):
-        if slug is not None and not is_slug(slug):
-            raise InvalidInput(f"invalid {kind} {slug!r}: a slug is {SLUG_RULE}")
-    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
-        raise InvalidInput("invalid request: from is after to")
-    if scope.person is not None and registry.get(scope.person) is None:
-        raise NotFound(f"no person {scope.person!r}")
-    if scope.team is not None and not registry.members(scope.team):
-        raise NotFound(f"no team {scope.team!r}")
-    return scope
 
 
 def scoped_snapshot(reader: AchievementReader, scope: Scope, default_owner: str) -> AggregateSnapshot:
@@ -61,66 +34,10 @@ def scoped_snapshot(reader: AchievementReader, scope: Scope, default_owner: str)
 
 
 def scoped_top(reader: AchievementReader, scope: Scope, default_owner: str, limit: int) -> list[Achievement]:
-    spec = IndexQuery(index="gsi2", person=scope.person, team=scope.team, legacy=scope.person == default_owner)
+    spec = IndexQuery(
+        index="gsi2", person=scope.person, team=scope.team, legacy=scope.person == default_owner, visible_only=True
+    )
     return [a for a in reader.top_by_impact_of(spec, limit, TOP_PAGES) if a.impact_score is not None]
-
-
-def _walk(reader: AchievementReader, spec: IndexQuery) -> Iterator[Achievement]:
-    position = None
-    while True:
-        items, position = reader.query(spec, position, QUERY_PAGE)
-        yield from (achievement_of(item) for item in items)
-        if position is None:
-            return
-
-
-def _in_period(achievement: Achievement, scope: Scope) -> bool:
-    if achievement.hidden or achievement.deleted_at is not None:
-        return False
-    if scope.category is not None and achievement.category != scope.category:
-        return False
-    if scope.date_from is not None and achievement.occurred_at < scope.date_from:
-        return False
-    return not (scope.date_to is not None and achievement.occurred_at > scope.date_to)
-
-
-def period_achievements(
-    reader: AchievementReader, registry: PeopleRegistry, scope: Scope
-) -> tuple[list[Achievement], int]:
-    """The scope's visible achievements of the period (at most MAX_PERIOD_READ), and how many items were read."""
-    walks: list[IndexQuery] = []
-
-    def owner_walk(person: str, team: str | None) -> IndexQuery:
-        return IndexQuery(
-            index="gsi3",
-            person=person,
-            team=team,
-            occurred_from=scope.date_from,
-            occurred_to=scope.date_to,
-            category=scope.category,
-        )
-
-    if scope.team is not None:
-        walks = [owner_walk(member, scope.team) for member in registry.members(scope.team)]
-    elif scope.person is not None:
-        walks = [owner_walk(scope.person, None)]
-        if scope.person == registry.default_owner:
-            # Stored before people existed: created at or after their occurred_at, so from `from` on.
-            walks.append(
-                IndexQuery(index="gsi1", created_from=scope.date_from, category=scope.category, legacy_only=True)
-            )
-    else:
-        walks = [IndexQuery(index="gsi1", created_from=scope.date_from, category=scope.category)]
-    found: dict[int, Achievement] = {}
-    read = 0
-    for spec in walks:
-        for achievement in _walk(reader, spec):
-            read += 1
-            if _in_period(achievement, scope):
-                found[achievement.id] = achievement
-            if read >= MAX_PERIOD_READ:
-                return list(found.values()), read
-    return list(found.values()), read
 
 
 def snapshot_of(achievements: list[Achievement]) -> AggregateSnapshot:

@@ -44,7 +44,7 @@ def career_insights(
     best = (
         scoped_top(reader, scope, default_owner, TOP_ACHIEVEMENTS)
         if scope and scoped
-        else reader.top_by_impact(TOP_ACHIEVEMENTS)
+        else reader.top_by_impact(TOP_ACHIEVEMENTS, visible_only=True)  # hidden ones stay out
     )
     top = [
         # Its fields are the achievement's own: read from it, not copied one by one.

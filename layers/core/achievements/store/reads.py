@@ -248,15 +248,21 @@ class AchievementReader:
                 break
         return found[:limit]
 
-    def top_by_impact(self, limit: int) -> list[Achievement]:
-        response = self.client.query(
-            TableName=self.table_name,
-            IndexName=IMPACT_INDEX,
-            KeyConditionExpression="gsi2pk = :partition",
-            ExpressionAttributeValues={":partition": {"S": IMPACT_PARTITION}},
-            ScanIndexForward=False,
-            Limit=limit,
-        )
+    def top_by_impact(self, limit: int, visible_only: bool = False) -> list[Achievement]:
+        """One Query page of the impact index; `visible_only` filters hidden ones out (the page may come back short)."""
+        arguments: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": IMPACT_INDEX,
+            "KeyConditionExpression": "gsi2pk = :partition",
+            "ExpressionAttributeValues": {":partition": {"S": IMPACT_PARTITION}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if visible_only:
+            arguments["FilterExpression"] = "attribute_not_exists(#hidden) OR #hidden <> :hidden"
+            arguments["ExpressionAttributeNames"] = {"#hidden": "hidden"}
+            arguments["ExpressionAttributeValues"][":hidden"] = {"BOOL": True}
+        response = self.client.query(**arguments)
         return [achievement_of(item) for item in response.get("Items", [])]
 
     def query(
