@@ -85,5 +85,5 @@ clean:  ## remove build output and local data
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
 
 bench: install  ## every benchmark under bench/, one after another (each prints its ratios; a few minutes)
-	@for name in cold_start snapstart round_trips insights people reviews prometheus_scrape threads_sync deep_analysis github_webhook load pipeline; do \
+	@for name in cold_start snapstart round_trips insights people reviews prometheus_scrape threads_sync deep_analysis github_webhook access load pipeline; do \
 		echo "== bench.$$name"; $(BIN)/python -m bench.$$name || exit 1; done

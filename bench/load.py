@@ -59,14 +59,15 @@ def run(posts: int, workers: int, duplicate_share: float, deadline_seconds: floa
     ids = plan(posts, duplicate_share)
     results: list[Result] = []
     lock = threading.Lock()
-    with LocalStack(port=0, api_key=KEY, quiet=True) as stack:
+    with LocalStack(port=0, admin_token=KEY, quiet=True) as stack:
         assert stack.gateway is not None
         assert stack.dynamodb is not None
         for function in stack.functions.values():
             function.spec.max_concurrency = 8
         deadline = time.monotonic() + deadline_seconds
         limits = httpx.Limits(max_connections=workers)
-        with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60, limits=limits) as http:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        with httpx.Client(base_url=stack.gateway.url, headers=headers, timeout=60, limits=limits) as http:
 
             def send(post_id: str) -> None:
                 if time.monotonic() > deadline:

@@ -35,8 +35,9 @@ OPENAI_SECRET = "DEVSTACK_SECRET_" + "OpenAIApiKeySecret"  # the local value of 
 
 @contextmanager
 def running(**stack_args: Any) -> Iterator[tuple[LocalStack, httpx.Client]]:
-    stack = LocalStack(port=0, api_key=KEY, quiet=True, **stack_args)
-    with stack, httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as http:  # type: ignore[union-attr]
+    stack = LocalStack(port=0, admin_token=KEY, quiet=True, **stack_args)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with stack, httpx.Client(base_url=stack.gateway.url, headers=headers, timeout=60) as http:  # type: ignore[union-attr]
         yield stack, http
 
 

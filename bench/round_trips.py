@@ -32,7 +32,7 @@ def api_events() -> list[tuple[str, dict[str, Any]]]:
 
 def send(client: httpx.Client, event: dict[str, Any]) -> int:
     headers = {key: value for key, value in (event.get("headers") or {}).items() if key.lower() != "content-length"}
-    headers["x-api-key"] = KEY
+    headers["Authorization"] = f"Bearer {KEY}"
     query = event.get("queryStringParameters") or {}
     body = event.get("body")
     content = body.encode() if isinstance(body, str) and not event.get("isBase64Encoded") else None
@@ -46,7 +46,7 @@ def send(client: httpx.Client, event: dict[str, Any]) -> int:
 
 def measure() -> list[tuple[str, str, int, Counter[str], int, Counter[str]]]:
     rows = []
-    with LocalStack(port=0, api_key=KEY, count_dynamodb_calls=True, quiet=True) as stack:
+    with LocalStack(port=0, admin_token=KEY, count_dynamodb_calls=True, quiet=True) as stack:
         assert stack.gateway is not None
         assert stack.call_counter is not None
         counter = stack.call_counter

@@ -8,14 +8,18 @@ import signal
 import threading
 from pathlib import Path
 
-from devstack.stack import DEFAULT_API_KEY, LocalStack
+from devstack.stack import DEFAULT_ADMIN_TOKEN, LocalStack
 from devstack.template import ROOT
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEVSTACK_PORT", 3000)))
-    parser.add_argument("--api-key", default=os.environ.get("DEVSTACK_API_KEY", DEFAULT_API_KEY))
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get("DEVSTACK_ADMIN_TOKEN", DEFAULT_ADMIN_TOKEN),
+        help="the bootstrap admin token (the local AdminBootstrapTokenSecret); POST /tokens issues others",
+    )
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("DEVSTACK_DATA_DIR", ROOT / ".local")))
     parser.add_argument(
         "--dynamodb-port",
@@ -54,7 +58,7 @@ def main() -> None:
 
     stack = LocalStack(
         port=args.port,
-        api_key=args.api_key,
+        admin_token=args.admin_token,
         data_dir=args.data_dir,
         dynamodb_port=args.dynamodb_port,
         built=args.built,
@@ -76,7 +80,8 @@ def main() -> None:
                 [
                     "",
                     "  Achievement Collector is running locally",
-                    f"  API       {stack.gateway.url}   (header x-api-key: {args.api_key})",
+                    f"  API       {stack.gateway.url}   (header Authorization: Bearer {args.admin_token})",
+                    f"  admin     {args.admin_token}   (the bootstrap admin token; POST /tokens issues others)",
                     f"  data      {(args.data_dir / 'dynamodb').resolve()}   (kept between runs)",
                     f"  DynamoDB  {stack.dynamodb.endpoint}   (tables {', '.join(stack.table_names.values())})",
                     f"  SQS, Secrets Manager, SSM  {stack.services.endpoint}   (in memory)",

@@ -1,4 +1,4 @@
-"""Local SQS, Secrets Manager, SSM and EventBridge (moto's server on loopback), filled from template.yaml."""
+"""Local SQS, Secrets Manager, SSM, EventBridge and API Gateway's usage plan (moto's server on loopback)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from devstack.template import resources
 LOCAL_SECRET_VALUES: dict[str, str] = {
     "OpenAIApiKeySecret": "test",
     "GitHubWebhookSecret": "local-github-webhook-secret",
+    # The bootstrap admin token (`make local` prints it; LocalStack(admin_token=...) sets another).
+    "AdminBootstrapTokenSecret": "local-dev-admin-token",
 }
 
 
@@ -63,6 +65,8 @@ class LocalAwsServices:
     server: Any = None
     names: dict[str, str] = field(default_factory=dict)
     reset: bool = False  # whether this start reset moto (False when another stack was running beside it)
+    secret_values: dict[str, str] = field(default_factory=dict)  # logical id -> local value (wins over the rest)
+    _apigateway: Any = None
 
     @property
     def endpoint(self) -> str:
@@ -81,6 +85,7 @@ class LocalAwsServices:
         self._create_queues(params)
         self._create_secrets(params)
         self._create_parameters(params)
+        self._create_usage_plans(params)
         return self
 
     def env(self) -> dict[str, str]:
@@ -89,6 +94,7 @@ class LocalAwsServices:
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.endpoint,
             "AWS_ENDPOINT_URL_SSM": self.endpoint,
             "AWS_ENDPOINT_URL_EVENTBRIDGE": self.endpoint,
+            "AWS_ENDPOINT_URL_API_GATEWAY": self.endpoint,
         }
 
     def _create_queues(self, params: dict[str, str]) -> None:
@@ -131,7 +137,7 @@ class LocalAwsServices:
         secrets = local_client("secretsmanager", self.endpoint)
         for logical_id, secret in resources("AWS::SecretsManager::Secret").items():
             name = f"local-{logical_id}"
-            value = secret_value(logical_id, secret.get("Properties", {}))
+            value = self.secret_values.get(logical_id) or secret_value(logical_id, secret.get("Properties", {}))
             try:
                 arn = secrets.create_secret(Name=name, SecretString=value)["ARN"]
             except secrets.exceptions.ResourceExistsException:
@@ -154,6 +160,40 @@ class LocalAwsServices:
             self.names.update(
                 {logical_id: name, f"{logical_id}.Value": resolve(props.get("Value", ""), self.names, params)}
             )
+
+    def _create_usage_plans(self, params: dict[str, str]) -> None:
+        """The template's usage plans, API keys and plan keys (access/: one key per token, found by plan name)."""
+        apigateway = local_client("apigateway", self.endpoint)
+        plans = {plan["name"]: plan["id"] for plan in apigateway.get_usage_plans().get("items", [])}
+        for logical_id, plan in resources("AWS::ApiGateway::UsagePlan").items():
+            name = resolve(plan["Properties"]["UsagePlanName"], self.names, params)
+            # moto keeps its state per process: a second stack started in one process finds the plan.
+            self.names[logical_id] = plans.get(name) or apigateway.create_usage_plan(name=name)["id"]
+        keys = {key["name"]: key["id"] for key in apigateway.get_api_keys().get("items", [])}
+        for logical_id, key in resources("AWS::ApiGateway::ApiKey").items():
+            props = key["Properties"]
+            name = resolve(props["Name"], self.names, params)
+            self.names[logical_id] = (
+                keys.get(name)
+                or apigateway.create_api_key(
+                    name=name, value=resolve(props["Value"], self.names, params), enabled=True
+                )["id"]
+            )
+        for plan_key in resources("AWS::ApiGateway::UsagePlanKey").values():
+            props = plan_key["Properties"]
+            plan_id, key_id = (resolve(props[name], self.names, params) for name in ("UsagePlanId", "KeyId"))
+            held = apigateway.get_usage_plan_keys(usagePlanId=plan_id).get("items", [])
+            if all(item["id"] != key_id for item in held):
+                apigateway.create_usage_plan_key(usagePlanId=plan_id, keyId=key_id, keyType="API_KEY")
+
+    def usage_keys(self, plan_logical_id: str) -> set[str]:
+        """The values of the plan's keys that still exist and are enabled (what API Gateway meters requests by)."""
+        if self._apigateway is None:  # one client for every check (making one costs more than the check)
+            self._apigateway = local_client("apigateway", self.endpoint)
+        apigateway = self._apigateway
+        held = {item["id"] for item in apigateway.get_usage_plan_keys(usagePlanId=self.names[plan_logical_id])["items"]}
+        keys = apigateway.get_api_keys(includeValues=True, limit=500).get("items", [])
+        return {key["value"] for key in keys if key["id"] in held and key.get("enabled")}
 
     def stop(self) -> None:
         if self.server is not None:

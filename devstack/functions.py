@@ -24,6 +24,10 @@ BUILD_DIR = ROOT / ".aws-sam" / "build"
 class InvocationError(RuntimeError):
     """The function failed as Lambda reports it: unhandled error, init error or timeout."""
 
+    def __init__(self, text: str, error_message: str | None = None) -> None:
+        super().__init__(text)
+        self.error_message = error_message  # the function's own error message (an authorizer's "Unauthorized")
+
 
 def parameter_values(overrides: dict[str, str] | None = None) -> dict[str, str]:
     params = {name: str(p.get("Default", "")) for name, p in load_template().get("Parameters", {}).items()}
@@ -225,13 +229,18 @@ class LocalFunction:
             raise
         self._idle.put(worker)
         if "error" in answer:
-            raise InvocationError(f"{self.spec.name} raised {answer['type']}: {answer['error']}")
+            raise InvocationError(f"{self.spec.name} raised {answer['type']}: {answer['error']}", str(answer["error"]))
         return answer["result"]
 
     def _discard(self, worker: _Worker) -> None:
         worker.kill()
         with self._lock:
             self._count -= 1
+
+    def warm(self) -> None:
+        """Start one instance now (its init done), idle for the first invocation."""
+        deadline = time.monotonic() + 60
+        self._idle.put(self._acquire(deadline))
 
     def close(self) -> None:
         for worker in self._workers:

@@ -1,6 +1,7 @@
 """A local API Gateway (REST, proxy integration) serving template.yaml's routes on loopback.
 
-Events have the shape `sam local start-api` gives; the API key is enforced on routes that require it.
+Events have the shape `sam local start-api` gives; the API key is enforced on routes that require it, and a
+route behind a Lambda authorizer runs it as API Gateway does (devstack/authorizer.py), cache included.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from devstack.authorizer import LocalAuthorizer
 from devstack.functions import InvocationError
 from devstack.loopback import BodyError, LoopbackServer, read_body
 from devstack.template import Route
@@ -111,8 +113,10 @@ class LocalApiGateway:
         host: str = "127.0.0.1",
         port: int = 3000,
         quiet: bool = False,
+        authorizers: dict[tuple[str, str], LocalAuthorizer] | None = None,
     ) -> None:
         self.routes = [CompiledRoute.of(route) for route in routes]
+        self.authorizers = authorizers or {}  # (api, authorizer name) -> the authorizer
         self.invoke = invoke
         self.api_key = api_key
         self.stage = stage
@@ -151,11 +155,22 @@ class LocalApiGateway:
             return _json(HTTPStatus.NOT_FOUND, {"message": f"no route {method} {path}"})
         route, params = matched
         lowered = {key.lower(): value for key, value in headers.items()}
-        if route.api_key_required and lowered.get("x-api-key") != self.api_key:
+        authorizer = self.authorizers.get((route.api or "", route.authorizer or ""))
+        if authorizer is None and route.api_key_required and lowered.get("x-api-key") != self.api_key:
             return _json(HTTPStatus.FORBIDDEN, {"message": "missing or invalid x-api-key header"})
         if len(body) > API_GATEWAY_MAX_BODY:
             return _json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"message": "request body over 10 MB"})
         event = build_event(route, method, path, split.query, headers, body, params, self.stage, source_ip)
+        if authorizer is not None:
+            context = event["requestContext"]
+            method_arn = (
+                f"arn:aws:execute-api:us-east-1:{context['accountId']}:{context['apiId']}/{self.stage}/{method}{path}"
+            )
+            verdict = authorizer.authorize(event, method_arn)
+            if verdict.status is not None:
+                return _json(verdict.status, {"message": verdict.message})
+            context["authorizer"] = verdict.context
+            context["identity"]["apiKey"] = verdict.usage_key
         try:
             result = self.invoke(route.function, event)
         except InvocationError as error:
@@ -167,6 +182,9 @@ class LocalApiGateway:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as two writes: without TCP_NODELAY, Nagle + the client's delayed ACK
+            # hold the body ~40 ms, which would swamp every latency measured through the gateway.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 started = time.monotonic()

@@ -1,8 +1,8 @@
 """The OpenAPI document of the whole API, generated from the code into shared/openapi.json.
 
 Every `functions/*/app.py` whose module has an `app` resolver (Powertools, validation enabled) contributes
-its routes; auth comes from template.yaml (API key on every route unless the template says otherwise, SigV4
-on the routes the AnalystAuth=IAM deployment serves with AWS_IAM).
+its routes; auth comes from template.yaml (a bearer token, checked by the access authorizer, on every route
+unless the template says otherwise; SigV4 on the routes the AnalystAuth=IAM deployment serves with AWS_IAM).
 
     .venv/bin/python -m devstack.openapi           # (re)write shared/openapi.json   (make openapi)
     .venv/bin/python -m devstack.openapi --check   # exit 1 when the file is not what the code generates
@@ -27,10 +27,14 @@ from devstack.template import ROOT, api_routes, load_template, resources
 OUTPUT = ROOT / "shared" / "openapi.json"
 FUNCTIONS_DIR = ROOT / "functions"
 TITLE = "Achievement Collector API"
-API_KEY_SCHEME = "ApiKeyAuth"
+API_KEY_SCHEME = "BearerToken"
 SIGV4_SCHEME = "SigV4"
 GATEWAY_FORBIDDEN = {
-    "description": "missing or invalid credentials (x-api-key, or a SigV4 signature where allowed): API Gateway",
+    "description": "the token's role may not call this route (docs/access.md), or a SigV4 signature is wrong",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+}
+GATEWAY_UNAUTHORIZED = {
+    "description": "no token, or one that is unknown, altered, revoked or expired: the access authorizer",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
 }
 # achievements.http.resolver.make_resolver maps every store outage (connection, timeout, throttling, 5xx) to this, once.
@@ -154,6 +158,7 @@ def generate() -> dict[str, Any]:
             if operation.get("security") != []:
                 # API Gateway answers it before any function runs, so no route decorator can declare it.
                 operation["responses"].setdefault("403", GATEWAY_FORBIDDEN)
+                operation["responses"].setdefault("401", GATEWAY_UNAUTHORIZED)
             operation["responses"].setdefault("503", STORE_UNAVAILABLE)
 
     used = _refs(paths)
@@ -171,7 +176,8 @@ def generate() -> dict[str, Any]:
             "title": TITLE,
             "version": _version(),
             "description": (
-                "Generated from the code (`make openapi`); do not edit. Every route needs the `x-api-key` header "
+                "Generated from the code (`make openapi`); do not edit. Every route needs a token "
+                "(`Authorization: Bearer <token>`, docs/access.md: which role may call which route, on whose data) "
                 "unless its `security` says otherwise; with AnalystAuth=IAM the insights routes are served by "
                 "AnalystApi (output AnalystApiUrl) and signed with SigV4 instead."
             ),
@@ -191,7 +197,11 @@ def generate() -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(components.items())),
             "securitySchemes": {
-                API_KEY_SCHEME: {"type": "apiKey", "in": "header", "name": "x-api-key"},
+                API_KEY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An access token (POST /tokens; the first admin's: the bootstrap secret)",
+                },
                 SIGV4_SCHEME: {
                     "type": "apiKey",
                     "in": "header",

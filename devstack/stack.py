@@ -8,16 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devstack.aws_services import LocalAwsServices, local_client
+from devstack.authorizer import LocalAuthorizer
+from devstack.aws_services import LOCAL_SECRET_VALUES, LocalAwsServices, local_client
 from devstack.call_counter import CountingProxy
 from devstack.dynamodb_local import DynamoDBLocal
 from devstack.event_sources import LocalScheduler, SqsPoller, schedule_sources, sqs_sources
-from devstack.functions import FunctionSpec, LocalFunction, parameter_values, resolve_env
+from devstack.functions import FunctionSpec, LocalFunction, parameter_values, resolve, resolve_env
 from devstack.gateway import LocalApiGateway
 from devstack.pipeline import DeliveryPoller, LocalBus, NotificationReceiver, StreamPoller, stream_arn, stream_sources
-from devstack.template import api_routes, create_tables, function_environment, resources
+from devstack.template import api_routes, create_tables, function_environment, lambda_authorizers, resources
 
 DEFAULT_API_KEY = "local-dev-api-key"
+# The local bootstrap admin token (the value of AdminBootstrapTokenSecret): `make local` prints it.
+DEFAULT_ADMIN_TOKEN = LOCAL_SECRET_VALUES["AdminBootstrapTokenSecret"]
 TABLE_PREFIX = "local"
 # With the demo threads-adaptor, its sync's schedule fires this soon after start (then at the template's rate),
 # so its viral posts appear without waiting the hour.
@@ -40,7 +43,8 @@ def aws_env(dynamodb_endpoint: str) -> dict[str, str]:
 @dataclass
 class LocalStack:
     port: int = 3000
-    api_key: str = DEFAULT_API_KEY
+    api_key: str = DEFAULT_API_KEY  # an API without an authorizer checks x-api-key against it
+    admin_token: str = DEFAULT_ADMIN_TOKEN  # the bootstrap admin token (Authorization: Bearer ...)
     data_dir: Path | None = None
     dynamodb_port: int | None = None
     built: bool = False
@@ -113,7 +117,7 @@ class LocalStack:
         log(f"tables from template.yaml: {', '.join(self.table_names.values())}")
 
         log("starting local SQS, Secrets Manager and SSM (in memory)")
-        self.services = LocalAwsServices().start(params)
+        self.services = LocalAwsServices(secret_values={"AdminBootstrapTokenSecret": self.admin_token}).start(params)
         self.names.update(self.services.names)
         functions_dynamodb = self.dynamodb.endpoint
         if self.count_dynamodb_calls:
@@ -175,9 +179,38 @@ class LocalStack:
                 + (f" (first in {first:g}s)" if first is not None else "")
             )
 
+        self.gateway.authorizers = self._authorizers(params)
         self.gateway.start()
+        for authorizer in self.gateway.authorizers.values():
+            # API Gateway runs it before a function on every uncached request: its first instance starts with
+            # the stack, so a first request is not two cold starts in a row.
+            self.functions[authorizer.function].warm()
         log(f"API on {self.gateway.url} ({len(self.gateway.routes)} routes)")
         return self
+
+    def _authorizers(self, params: dict[str, str]) -> dict[tuple[str, str], LocalAuthorizer]:
+        """The template's Lambda authorizers, run like API Gateway runs them (their TTL from the parameters)."""
+        services = self.services
+        assert services is not None
+        plans = list(resources("AWS::ApiGateway::UsagePlan"))
+        found = {}
+        for spec in lambda_authorizers():
+            found[(spec.api, spec.name)] = LocalAuthorizer(
+                name=spec.name,
+                function=spec.function,
+                identity_headers=spec.identity_headers,
+                ttl=float(resolve(spec.ttl, self.names, params)),
+                invoke=self.invoke,
+                usage_keys=(lambda: services.usage_keys(plans[0])) if spec.key_source == "AUTHORIZER" else None,
+                messages=spec.messages,
+            )
+        return found
+
+    @property
+    def authorizer(self) -> LocalAuthorizer:
+        """The API's authorizer (tests and benchmarks look at its calls and cache)."""
+        assert self.gateway is not None
+        return next(iter(self.gateway.authorizers.values()))
 
     def _start_prometheus(self, log: Callable[[str], None]) -> None:
         from devstack.prometheus import PrometheusServer

@@ -194,3 +194,55 @@ def function_environment(function: str, path: Path = TEMPLATE) -> dict[str, Any]
     global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     props = template["Resources"][function]["Properties"]
     return {**global_env, **props.get("Environment", {}).get("Variables", {})}
+
+
+@dataclass(frozen=True)
+class AuthorizerSpec:
+    """One Lambda authorizer of an API (its `Auth.Authorizers` entry), as API Gateway runs it."""
+
+    api: str
+    name: str
+    function: str
+    identity_headers: tuple[str, ...]
+    ttl: Any  # ReauthorizeEvery (a number or a !Ref of a parameter); API Gateway's default is 300
+    key_source: str  # the API's ApiKeySourceType: HEADER or AUTHORIZER
+    messages: dict[str, str] = field(default_factory=dict)  # the API's gateway responses' messages
+
+
+def _messages(props: dict[str, Any]) -> dict[str, str]:
+    import json
+
+    found = {}
+    for kind, response in (props.get("GatewayResponses") or {}).items():
+        text = (response.get("ResponseTemplates") or {}).get("application/json", "")
+        try:
+            message = json.loads(text).get("message")
+        except ValueError:
+            continue
+        if isinstance(message, str):
+            found[kind] = message
+    return found
+
+
+def lambda_authorizers(path: Path = TEMPLATE) -> list[AuthorizerSpec]:
+    """Every REQUEST Lambda authorizer of every AWS::Serverless::Api in the template."""
+    specs = []
+    for api_name, api in resources("AWS::Serverless::Api", path).items():
+        props = api.get("Properties", {})
+        for name, authorizer in (props.get("Auth", {}).get("Authorizers") or {}).items():
+            function_arn = authorizer.get("FunctionArn", {})
+            if "Fn::GetAtt" not in function_arn or authorizer.get("FunctionPayloadType") != "REQUEST":
+                continue
+            identity = authorizer.get("Identity", {})
+            specs.append(
+                AuthorizerSpec(
+                    api=api_name,
+                    name=name,
+                    function=str(function_arn["Fn::GetAtt"][0]),
+                    identity_headers=tuple(identity.get("Headers", [])),
+                    ttl=identity.get("ReauthorizeEvery", 300),
+                    key_source=str(props.get("ApiKeySourceType", "HEADER")),
+                    messages=_messages(props),
+                )
+            )
+    return specs

@@ -38,6 +38,11 @@ os.environ.update(
         "EVENT_BUS_NAME": f"{TEST_PREFIX}-achievements",
         "ANALYSIS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-AnalysisQueue",
         "REATTRIBUTION_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/123456789012/{TEST_PREFIX}-ReattributionQueue",
+        # access: the tokens table, the bootstrap admin token (a local value), the usage plan (by name)
+        "TOKENS_TABLE_NAME": f"{TEST_PREFIX}-TokensTable",
+        "BOOTSTRAP_TOKEN": "test-bootstrap-admin-token",
+        "USAGE_PLAN_NAME": f"{TEST_PREFIX}-callers",
+        "BOOTSTRAP_USAGE_KEY": f"{TEST_PREFIX}-bootstrap-admin-usage",
     }
 )
 # A developer's own OpenAI settings must not reach the tests: each test says which analyzer it uses.

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from achievements.access.guard import access_of, admitted
 from achievements.analysis.deps import requests
 from achievements.analysis.models import DeepAnalysisAnswer
 from achievements.analysis.service import deep_analysis_status, request_deep_analysis
@@ -46,7 +47,7 @@ ERRORS: dict[int, OpenAPIResponse] = {
 )
 def queue_analysis(id: AchievementId) -> Response[DeepAnalysisAnswer]:
     graph = requests.current()
-    answer = request_deep_analysis(id, graph.store, graph.queue)
+    answer = request_deep_analysis(id, access_of(app).store(graph.store), graph.queue)
     return Response(
         status_code=202 if answer.status == "queued" else 200,
         content_type=content_types.APPLICATION_JSON,
@@ -64,12 +65,13 @@ def queue_analysis(id: AchievementId) -> Response[DeepAnalysisAnswer]:
     tags=["analysis"],
 )
 def analysis_status(id: AchievementId) -> DeepAnalysisAnswer:
-    return deep_analysis_status(id, requests.current().store)
+    return deep_analysis_status(id, access_of(app).store(requests.current().store))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@admitted  # the access rules table (access/rules.py): 401/403 before anything reads the request
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, requests.current().settings.max_body_bytes)
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from achievements.access.guard import access_of, admitted
 from achievements.core.models import Achievement
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.ownership import etag_of
@@ -37,6 +38,7 @@ app = make_resolver()
 def get_career_insights(
     person: q.PersonQuery = None, team: q.TeamQuery = None, format: q.InsightsFormatQuery = "json"
 ) -> Response[str]:
+    person, team = access_of(app).scope(person, team)
     answer = scoped_insights(deps.current(), Scope(person=person, team=team))
     body, content_type, headers = rendered_insights(answer, format, person or (team and f"team {team}") or "everyone")
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
@@ -74,7 +76,13 @@ def get_achievements(
     )
     graph = deps.current()
     return list_achievements(
-        graph.reader, graph.cursors, filters, limit, cursor, default_owner=graph.settings.default_owner
+        graph.reader,
+        graph.cursors,
+        filters,
+        limit,
+        cursor,
+        default_owner=graph.settings.default_owner,
+        within=access_of(app).within,
     )
 
 
@@ -85,7 +93,7 @@ def get_achievements(
     tags=["achievements"],
 )
 def get_achievement(achievement_id: q.AchievementIdPath) -> Response[Achievement]:
-    found = achievement_by_id(deps.current().store, achievement_id)
+    found = achievement_by_id(access_of(app).store(deps.current().store), achievement_id)
     return Response(status_code=200, content_type=JSON, body=found, headers={"ETag": etag_of(found)})
 
 
@@ -104,6 +112,7 @@ def get_portfolio(
     date_to: q.PeriodToQuery = None,
     category: q.CategoryQuery = None,
 ) -> Response[str]:
+    person, team = access_of(app).scope(person, team)
     scope = Scope(person=person, team=team, date_from=date_from, date_to=date_to, category=category)
     body, content_type, headers = rendered(scoped_portfolio(deps.current(), scope), format)
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
@@ -112,6 +121,7 @@ def get_portfolio(
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@admitted  # the access rules table (access/rules.py): 401/403 before anything reads the request
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from achievements.access.guard import access_of, admitted
 from achievements.core.models import Achievement, TrackResponse
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.ownership import etag_of
@@ -44,7 +45,8 @@ def _answer(achievement: Achievement) -> Response[Achievement]:
 def post_achievement(
     body: Annotated[ManualAchievementIn, Body()], idempotency_key: IdempotencyKey = None
 ) -> Response[TrackResponse]:
-    answer = service.create(deps.current().store, deps.current().registry, body, idempotency_key)
+    owned = body.model_copy(update={"person": access_of(app).new_owner(body.person)})
+    answer = service.create(deps.current().store, deps.current().registry, owned, idempotency_key)
     headers = {"Location": f"/achievements/{answer.achievement_id}"}
     return Response(
         status_code=201 if answer.status == "created" else 200, content_type=JSON, body=answer, headers=headers
@@ -69,8 +71,10 @@ def post_achievement(
 def patch_achievement(
     achievement_id: IdPath, body: Annotated[AchievementPatch, Body()], if_match: IfMatch = None
 ) -> Response[Achievement]:
-    graph = deps.current()
-    return _answer(service.edit(graph.store, graph.registry, achievement_id, body, if_match))
+    graph, seen = deps.current(), access_of(app)
+    if body.person is not None:
+        seen.new_owner(body.person)
+    return _answer(service.edit(seen.store(graph.store), graph.registry, achievement_id, body, if_match))
 
 
 @app.delete(
@@ -84,7 +88,7 @@ def patch_achievement(
     tags=["achievements"],
 )
 def delete_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> TrackResponse:
-    service.delete(deps.current().store, achievement_id, if_match)
+    service.delete(access_of(app).store(deps.current().store), achievement_id, if_match)
     return TrackResponse(status="deleted", achievement_id=achievement_id)
 
 
@@ -100,12 +104,13 @@ def delete_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> Trac
     tags=["achievements"],
 )
 def restore_achievement(achievement_id: IdPath, if_match: IfMatch = None) -> Response[Achievement]:
-    return _answer(service.restore(deps.current().store, achievement_id, if_match))
+    return _answer(service.restore(access_of(app).store(deps.current().store), achievement_id, if_match))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@admitted  # the access rules table (access/rules.py): 401/403 before anything reads the request
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from achievements.access.guard import access_of, admitted
 from achievements.core.models import TrackResponse
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.ownership import Person
@@ -30,7 +31,7 @@ NOT_A_SLUG = {422: documented("the slug is not one (lowercase letters, digits, i
     "/people", summary="Every registered person", responses={200: documented("the people", PeopleList)}, tags=["people"]
 )
 def get_people() -> PeopleList:
-    return service.list_people(deps.current().registry)
+    return service.list_people(deps.current().registry, access_of(app).within)
 
 
 @app.get(
@@ -40,7 +41,7 @@ def get_people() -> PeopleList:
     tags=["people"],
 )
 def get_person(person: PersonPath) -> Person:
-    return service.get_person(deps.current().registry, person)
+    return service.get_person(deps.current().registry, person, access_of(app).within)
 
 
 @app.put(
@@ -88,7 +89,7 @@ def delete_person(person: PersonPath) -> TrackResponse:
     tags=["people"],
 )
 def get_team(team: TeamPath) -> Team:
-    return service.get_team(deps.current().registry, team)
+    return service.get_team(deps.current().registry, team, access_of(app).within)
 
 
 @app.get(
@@ -99,12 +100,13 @@ def get_team(team: TeamPath) -> Team:
 )
 def get_team_skills(team: TeamPath) -> TeamSkills:
     graph = deps.current()
-    return service.team_skills(graph.registry, graph.reader, team)
+    return service.team_skills(graph.registry, graph.reader, team, access_of(app).within)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@admitted  # the access rules table (access/rules.py): 401/403 before anything reads the request
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from achievements.access.guard import admit
 from achievements.core.observability import logger, metrics, tracer
 from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
@@ -76,7 +77,8 @@ def scheduled_scrape(event: dict[str, Any]) -> dict[str, Any]:
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "httpMethod" in event and "requestContext" in event:
-        return resolve(app, event, context, deps.current().settings.max_body_bytes)
+        # the access rules table (access/rules.py): 401/403 before anything reads the request
+        return admit(event) or resolve(app, event, context, deps.current().settings.max_body_bytes)
     return scheduled_scrape(event)
 
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from achievements.access.guard import access_of, admitted
 from achievements.core.observability import logger, metrics, tracer
 from achievements.http.priming import prime
 from achievements.http.resolver import documented, make_resolver, resolve
@@ -47,6 +48,7 @@ def get_review(
     format: q.FormatQuery = "markdown",
     summary: q.SummaryQuery = False,
 ) -> Response[str]:
+    person, team = access_of(app).scope(person, team)
     document = review(deps.current(), person, team, period, date_from, date_to, summary)
     body, content_type, headers = rendered(document, format)
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
@@ -55,6 +57,7 @@ def get_review(
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@admitted  # the access rules table (access/rules.py): 401/403 before anything reads the request
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
 

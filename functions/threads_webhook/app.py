@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from achievements.access.guard import admitted
 from achievements.core.models import TrackResponse
 from achievements.core.observability import logger, metrics, tracer
 from achievements.core.settings import core_settings
@@ -34,6 +35,7 @@ def track(post: ViralPostIn) -> Response[TrackResponse]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@admitted  # the access rules table (access/rules.py): 401/403 before anything reads the request
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(app, event, context, deps.current().settings.max_body_bytes)
 

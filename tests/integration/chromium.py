@@ -5,7 +5,7 @@ browser) and 4 (from it), each ended by a NUL byte. A page records what a reader
 errors, uncaught exceptions and Content-Security-Policy violations (Chromium logs those as `security` errors).
 
     with Chromium() as browser:
-        page = browser.page(width=390, height=844, mobile=True, headers={"x-api-key": KEY})
+        page = browser.page(width=390, height=844, mobile=True, headers={"Authorization": f"Bearer {KEY}"})
         page.open(url)
         assert page.problems() == []
         page.screenshot(path)

@@ -35,9 +35,11 @@ def local_client(endpoint: str) -> Any:
 
 @contextmanager
 def api_client(stack: LocalStack, key: str, timeout: float = 60) -> Iterator[httpx.Client]:
-    """Plain HTTP to a running local stack's API, with its API key."""
+    """Plain HTTP to a running local stack's API, with a token (the bootstrap admin's, by default)."""
     assert stack.gateway is not None
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": key}, timeout=timeout) as client:
+    with httpx.Client(
+        base_url=stack.gateway.url, headers={"Authorization": f"Bearer {key}"}, timeout=timeout
+    ) as client:
         yield client
 
 

@@ -32,12 +32,13 @@ def http(fake: FakeOpenAI) -> Iterator[httpx.Client]:
         # test_pipeline_local_stack.py covers it)
         stack = LocalStack(
             port=0,
-            api_key=KEY,
+            admin_token=KEY,
             extra_env={"OPENAI_BASE_URL": fake.base_url},
             quiet=True,
             parameter_overrides={"AutoAnalysis": "none"},
         )
-        with stack, httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:  # type: ignore[union-attr]
+        headers = {"Authorization": f"Bearer {KEY}"}
+        with stack, httpx.Client(base_url=stack.gateway.url, headers=headers, timeout=60) as client:  # type: ignore[union-attr]
             yield client
 
 

@@ -96,7 +96,7 @@ def deliver(http: httpx.Client, post_id: str) -> Delivery:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir: Path = tmp_path_factory.mktemp("dynamodb-fault")
-    with LocalStack(port=0, api_key=KEY, data_dir=data_dir, dynamodb_port=free_port(), quiet=True) as running:
+    with LocalStack(port=0, admin_token=KEY, data_dir=data_dir, dynamodb_port=free_port(), quiet=True) as running:
         for function in running.functions.values():
             function.spec.max_concurrency = 8
         yield running
@@ -130,7 +130,7 @@ def test_dynamodb_killed_mid_load_and_restarted_loses_and_duplicates_nothing(sta
 
     with httpx.Client(
         base_url=stack.gateway.url,
-        headers={"x-api-key": KEY},
+        headers={"Authorization": f"Bearer {KEY}"},
         timeout=HUNG_AFTER_SECONDS,
         limits=httpx.Limits(max_connections=WORKERS + 2),
     ) as http:

@@ -43,7 +43,7 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
         patch.setenv("DEVSTACK_SECRET_OpenAIApiKeySecret", OPENAI_KEY)
         with LocalStack(
             port=0,
-            api_key=KEY,
+            admin_token=KEY,
             extra_env={"OPENAI_BASE_URL": fake.base_url},
             quiet=True,
             # The manual path alone (the jobs' bodies are checked): no automatic analyses beside it
@@ -66,7 +66,7 @@ def stack(fake: FakeOpenAI) -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
     assert stack.gateway is not None
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:
+    with httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as client:
         yield client
 
 

@@ -32,7 +32,7 @@ PROMETHEUS_PORT = free_port()
 def stack() -> Iterator[LocalStack]:
     overrides = {"PrometheusUrl": f"http://127.0.0.1:{PROMETHEUS_PORT}", "PrometheusTimeoutSeconds": "2"}
     with LocalStack(
-        port=0, api_key=KEY, schedule_every=SCHEDULE_EVERY, parameter_overrides=overrides, quiet=True
+        port=0, admin_token=KEY, schedule_every=SCHEDULE_EVERY, parameter_overrides=overrides, quiet=True
     ) as running:
         yield running
 

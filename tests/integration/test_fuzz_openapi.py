@@ -129,7 +129,7 @@ def stack() -> Iterator[LocalStack]:
         "PrometheusUrl": f"http://127.0.0.1:{free_port()}",
         "ThreadsAdaptorUrl": f"http://127.0.0.1:{free_port()}",
     }
-    with LocalStack(port=0, api_key=KEY, quiet=True, parameter_overrides=nowhere) as running:
+    with LocalStack(port=0, admin_token=KEY, quiet=True, parameter_overrides=nowhere) as running:
         yield running
 
 
@@ -162,7 +162,7 @@ def test_every_operation_answers_only_as_documented(
     # Given a request generated from the operation's documentation: valid, or invalid on purpose
     # When it reaches the local stack with the API key
     # Then every check holds: no 5xx, a documented status / content type / headers / body, bad input refused
-    send(case, base_url, session, headers={"x-api-key": KEY})
+    send(case, base_url, session, headers={"Authorization": f"Bearer {KEY}"})
 
 
 # ---- signed GitHub deliveries ----------------------------------------------------------------------------
@@ -291,7 +291,9 @@ def test_signed_github_deliveries_answer_only_as_documented(
 def test_undeclared_method_is_the_gateways_404_not_a_501(base_url: str, session: requests.Session, method: str) -> None:
     # Given a method http.server has no handler for
     # When it reaches the local gateway on a declared path
-    answer = session.request(method, f"{base_url}/threads/track", headers={"x-api-key": KEY}, timeout=60)
+    answer = session.request(
+        method, f"{base_url}/threads/track", headers={"Authorization": f"Bearer {KEY}"}, timeout=60
+    )
 
     # Then the router answers it, as for any route the template does not declare
     assert (answer.status_code, answer.json()) == (404, {"message": f"no route {method} /threads/track"})
@@ -299,7 +301,7 @@ def test_undeclared_method_is_the_gateways_404_not_a_501(base_url: str, session:
 
 def test_json_body_that_is_not_utf8_is_400_not_a_dropped_connection(base_url: str, session: requests.Session) -> None:
     # Given a body declared as JSON whose bytes are not UTF-8
-    headers = {"x-api-key": KEY, "Content-Type": JSON}
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": JSON}
 
     # When it is posted
     answer = session.post(f"{base_url}/threads/track", data=b"\xff\xfe{", headers=headers, timeout=60)
@@ -363,9 +365,12 @@ def test_hostile_bodies_answer_only_as_documented(
     # Given the route's sample body with one field nested deep, a huge integer, an edge date or invisible text
     body = data.draw(hostile_body(JSON_BODY_OPERATIONS[path]))
     operation = schema[path]["POST"]
-    # When it is posted with the API key
+    # When it is posted with a token
     response = session.post(
-        f"{base_url}{path}", data=body.encode(), headers={"x-api-key": KEY, "Content-Type": JSON}, timeout=60
+        f"{base_url}{path}",
+        data=body.encode(),
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": JSON},
+        timeout=60,
     )
     # Then a documented answer, never a 5xx; and a refused shape is a 4xx with a message
     try:
@@ -437,7 +442,7 @@ def test_hostile_parameters_answer_only_as_documented(
     operation = schema[template]["GET"]
     parameters = {} if path == "/achievements" else {name: "1"}
     # When it is asked for with the API key
-    response = session.get(f"{base_url}{path}", params=query, headers={"x-api-key": KEY}, timeout=60)
+    response = session.get(f"{base_url}{path}", params=query, headers={"Authorization": f"Bearer {KEY}"}, timeout=60)
     # Then a documented answer, never a 5xx: a 4xx for an id or cursor
     try:
         operation.Case(path_parameters=parameters).validate_response(response, checks=CONFORMANCE)

@@ -96,7 +96,7 @@ def test_thirty_concurrent_deliveries_of_one_pull_request_make_one_achievement(w
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=0, api_key="github-test-key") as running:
+    with LocalStack(port=0, admin_token="github-test-key") as running:
         yield running
 
 

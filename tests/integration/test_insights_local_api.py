@@ -17,9 +17,9 @@ KEY = "insights-test-key"
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
-    with LocalStack(port=0, api_key=KEY, quiet=True) as stack:
+    with LocalStack(port=0, admin_token=KEY, quiet=True) as stack:
         assert stack.gateway is not None
-        with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=30) as client:
+        with httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30) as client:
             yield client
 
 
@@ -46,9 +46,9 @@ def test_analyst_reads_what_the_webhooks_wrote(http: httpx.Client) -> None:
     assert "3 achievements across 1 categories" in page.text
 
 
-def test_read_routes_need_the_key_and_refuse_bad_input(http: httpx.Client) -> None:
-    # When the listing is read without the API key, Then it is 403
-    assert httpx.get(str(http.base_url).rstrip("/") + "/achievements", timeout=30).status_code == 403
+def test_read_routes_need_a_token_and_refuse_bad_input(http: httpx.Client) -> None:
+    # When the listing is read without a token, Then it is 401
+    assert httpx.get(str(http.base_url).rstrip("/") + "/achievements", timeout=30).status_code == 401
     # When an achievement is read by a non-numeric id, Then 422; by an id that does not exist, Then 404
     assert http.get("/achievements/abc").status_code == 422
     assert http.get("/achievements/424242").status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -19,7 +20,7 @@ KEY = "integration-test-key"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=0, api_key=KEY) as running:
+    with LocalStack(port=0, admin_token=KEY) as running:
         yield running
 
 
@@ -52,22 +53,28 @@ def test_stage_prefixed_path_is_served_too(http: httpx.Client) -> None:
 
 
 # POST /github/webhook authenticates by signature instead (tests/integration/test_github_webhook_local.py).
-KEYED_ROUTES = [route for route in api_routes() if route.api_key_required]
+TOKEN_ROUTES = [route for route in api_routes() if route.authorizer == "AccessAuthorizer"]
+UNAUTHORIZED = "missing, unknown, revoked or expired token: send Authorization: Bearer <token>"
 
 
-@pytest.mark.parametrize("route", KEYED_ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_every_route_refuses_a_request_without_the_api_key(stack: LocalStack, route) -> None:
-    # Given a route template.yaml marks as needing the API key, and how many achievements are stored so far
+def test_every_route_but_the_hook_is_behind_the_authorizer() -> None:
+    # Given the template's routes, Then all but the GitHub hook are behind the access authorizer
+    assert {f"{r.method} {r.path}" for r in api_routes() if r not in TOKEN_ROUTES} == {"POST /github/webhook"}
+
+
+@pytest.mark.parametrize("route", TOKEN_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_every_route_refuses_a_request_without_a_valid_token(stack: LocalStack, route) -> None:
+    # Given a route behind the authorizer, and how many achievements are stored so far
     assert route.api_key_required
     assert stack.gateway is not None
     before = len(stored_achievements(stack))
-    path = route.path.replace("{id}", "1")
-    # When it is called with no x-api-key and with a wrong one, Then each is 403 naming the header
-    for headers in ({}, {"x-api-key": "wrong"}):
+    path = re.sub(r"\{[^}]+\}", "1", route.path)
+    # When it is called with no token, an API key, a wrong token or no scheme, Then each is 401
+    for headers in ({}, {"x-api-key": KEY}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}):
         answer = httpx.request(route.method, stack.gateway.url + path, json={}, headers=headers, timeout=30)
-        assert answer.status_code == 403
-        assert answer.json() == {"message": "missing or invalid x-api-key header"}
-    # Then neither request wrote an achievement
+        assert answer.status_code == 401, headers
+        assert answer.json() == {"message": UNAUTHORIZED}
+    # Then none wrote an achievement
     assert len(stored_achievements(stack)) == before
 
 
@@ -125,8 +132,8 @@ def test_a_chunked_body_is_read_as_the_body_not_as_a_second_request(stack: Local
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:]))
     request = (
         b"POST /threads/track HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        b"x-api-key: " + KEY.encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
-        b"GET /achievements?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + KEY.encode() + b"\r\n\r\n"
+        b"Authorization: Bearer " + KEY.encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+        b"GET /achievements?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + KEY.encode() + b"\r\n\r\n"
     )
     # When both are sent
     (first_status, first_body), (second_status, _) = _raw_exchange(stack, request, responses=2)
@@ -139,7 +146,7 @@ def test_a_chunked_body_is_read_as_the_body_not_as_a_second_request(stack: Local
 def test_a_malformed_chunked_body_is_a_400_not_a_hang(stack: LocalStack) -> None:
     # Given a chunk size that is not hexadecimal, When sent, Then 400 with the message shape
     request = (
-        b"POST /threads/track HTTP/1.1\r\nHost: x\r\nx-api-key: " + KEY.encode() + b"\r\n"
+        b"POST /threads/track HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode() + b"\r\n"
         b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
     )
     [(status, body)] = _raw_exchange(stack, request, responses=1)
@@ -154,7 +161,7 @@ def test_fifty_parallel_requests_get_answers_not_connection_resets(stack: LocalS
     assert stack.gateway is not None
 
     def one(n: int) -> int:
-        with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=60) as client:  # type: ignore[union-attr]
+        with httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as client:  # type: ignore[union-attr]
             return client.get("/achievements", params={"limit": 1}).status_code
 
     # When they all ask at the same moment

@@ -43,7 +43,7 @@ def start(data_dir: Path, port: int, dynamodb_port: int) -> tuple[subprocess.Pop
         "DEVSTACK_PORT": str(port),
         "DEVSTACK_DYNAMODB_PORT": str(dynamodb_port),
         "DEVSTACK_DATA_DIR": str(data_dir),
-        "DEVSTACK_API_KEY": KEY,
+        "DEVSTACK_ADMIN_TOKEN": KEY,
     }
     process = subprocess.Popen(
         ["make", "--no-print-directory", "local"],
@@ -68,14 +68,14 @@ def ctrl_c(process: subprocess.Popen[str]) -> str:
 def test_run_command_serves_the_api_stops_on_ctrl_c_and_keeps_the_data(tmp_path: Path) -> None:
     port, dynamodb_port = free_port(), free_port()
     post = json.loads(load_event("threads_track.json")["body"])
-    headers = {"x-api-key": KEY}
+    headers = {"Authorization": f"Bearer {KEY}"}
 
     # Given the stack started with the README's command
     process, banner = start(tmp_path, port, dynamodb_port)
     try:
         text = "".join(banner)
         assert f"http://127.0.0.1:{port}" in text
-        assert f"x-api-key: {KEY}" in text
+        assert f"Authorization: Bearer {KEY}" in text
         assert str(tmp_path / "dynamodb") in text
 
         # When a viral post is tracked over plain HTTP

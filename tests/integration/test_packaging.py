@@ -70,8 +70,12 @@ def test_function_runs_from_the_build_output(
     event = json.loads((EVENTS / event_file).read_text())
     result = invoker.invoke(function, event)
 
-    # Then it answers as it would on Lambda: API events with a non-5xx status, others without error
-    if "httpMethod" in event:
+    # Then it answers as it would on Lambda: the authorizer with a policy, API events with a non-5xx status,
+    # others without error
+    if event.get("type") == "REQUEST":
+        assert isinstance(result, dict)
+        assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow", result
+    elif "httpMethod" in event:
         assert isinstance(result, dict)
         assert 200 <= int(result["statusCode"]) < 500, result
     else:

@@ -20,7 +20,7 @@ KEY = "people-key"
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[httpx.Client]:
-    with LocalStack(port=0, api_key=KEY) as stack, api_client(stack, KEY) as client:
+    with LocalStack(port=0, admin_token=KEY) as stack, api_client(stack, KEY) as client:
         yield client
 
 

@@ -20,13 +20,13 @@ KEY = "pipeline-test-key"
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     # NotifyScore 0: every analysis notifies, so the high-impact path runs too
-    with LocalStack(port=0, api_key=KEY, quiet=True, parameter_overrides={"NotifyScore": "0"}) as running:
+    with LocalStack(port=0, admin_token=KEY, quiet=True, parameter_overrides={"NotifyScore": "0"}) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def http(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.gateway.url, headers={"x-api-key": KEY}, timeout=30) as client:  # type: ignore[union-attr]
+    with httpx.Client(base_url=stack.gateway.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30) as client:  # type: ignore[union-attr]
         yield client
 
 

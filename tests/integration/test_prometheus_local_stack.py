@@ -37,7 +37,7 @@ def prometheus() -> Iterator[PrometheusServer]:
 def stack(prometheus: PrometheusServer) -> Iterator[LocalStack]:
     with LocalStack(
         port=0,
-        api_key=KEY,
+        admin_token=KEY,
         schedule_every=SCHEDULE_EVERY,
         parameter_overrides={"PrometheusUrl": prometheus.url},
     ) as running:

@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack.dynamodb_local import free_port
 from devstack.stack import LocalStack
 from tests.conftest import ROOT, load_event
 from tests.integration.chromium import Chromium, Page
@@ -50,7 +49,7 @@ def wait_for_analysis(http: httpx.Client, achievement_id: int) -> None:
 @pytest.fixture(scope="module")
 def site() -> Iterator[tuple[str, dict[str, Any]]]:
     """The local stack's base URL and the ids it holds: alice's Q3 (one hidden) and Q2 achievements."""
-    with LocalStack(port=free_port(), api_key=KEY, quiet=True) as stack, api_client(stack, KEY) as http:
+    with LocalStack(port=0, admin_token=KEY, quiet=True) as stack, api_client(stack, KEY) as http:
         put = http.put(
             "/people/alice", json={"name": "Alice Example", "aliases": ["persona:growth-bot"], "teams": ["platform"]}
         )
@@ -92,7 +91,7 @@ def browser() -> Iterator[Chromium]:
 
 
 def opened(browser: Chromium, url: str, size: dict[str, Any]) -> Page:
-    page = browser.page(**size, headers={"x-api-key": KEY})
+    page = browser.page(**size, headers={"Authorization": f"Bearer {KEY}"})
     page.open(url)
     assert page.status() == 200, page.evaluate("document.body.innerText")
     return page

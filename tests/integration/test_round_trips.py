@@ -18,7 +18,7 @@ KEY = "round-trip-key"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=0, api_key=KEY, count_dynamodb_calls=True) as running:
+    with LocalStack(port=0, admin_token=KEY, count_dynamodb_calls=True) as running:
         yield running
 
 

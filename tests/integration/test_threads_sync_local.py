@@ -83,7 +83,8 @@ def test_racing_syncs_with_different_numbers_never_lower_a_counter(local_tables:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(port=0, api_key=KEY, demo_threads_adaptor=True, first_sync_after=1.0, quiet=True) as s:
+    stack = LocalStack(port=0, admin_token=KEY, demo_threads_adaptor=True, first_sync_after=1.0, quiet=True)
+    with stack as s:
         yield s
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from devstack.event_sources import schedule_sources, sqs_sources
 from devstack.functions import parameter_values
 from devstack.pipeline import stream_sources
-from devstack.template import api_routes, function_environment, resources
+from devstack.template import api_routes, function_environment, lambda_authorizers, resources
 
 PEOPLE_ROUTES = {
     ("GET", "/people"),
@@ -32,6 +32,7 @@ def test_every_template_function_has_a_local_trigger() -> None:
         | {source.function for source in sqs_sources()}
         | {source.function for source in stream_sources()}
         | {source.function for source in schedule_sources(params, {})}
+        | {authorizer.function for authorizer in lambda_authorizers()}  # the gateway runs it (devstack/authorizer.py)
     )
     # Then every function deployed with the default parameters is run by one of them
     iam_only = {"InsightsQueryIamFunction", "ReviewsIamFunction"}  # AnalystAuth=IAM only

@@ -36,16 +36,13 @@ def test_every_template_route_is_documented_and_nothing_else() -> None:
 
 def test_security_follows_the_template() -> None:
     # Given shared/openapi.json, When its security is read
-    # Then the default is the x-api-key header scheme
-    assert DOCUMENT["security"] == [{"ApiKeyAuth": []}]
-    assert DOCUMENT["components"]["securitySchemes"]["ApiKeyAuth"] == {
-        "type": "apiKey",
-        "in": "header",
-        "name": "x-api-key",
-    }
-    # And career insights accept the API key or SigV4
+    # Then the default is a bearer token (the access authorizer)
+    assert DOCUMENT["security"] == [{"BearerToken": []}]
+    scheme = DOCUMENT["components"]["securitySchemes"]["BearerToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    # And career insights accept a token or SigV4
     insights = DOCUMENT["paths"]["/analyze/career-insights"]["get"]
-    assert insights["security"] == [{"ApiKeyAuth": []}, {"SigV4": []}]
+    assert insights["security"] == [{"BearerToken": []}, {"SigV4": []}]
     # And the template's public (signed) routes document no security at all
     public = {route_key(r.method, r.path) for r in api_routes() if not r.api_key_required}
     for path, item in DOCUMENT["paths"].items():
@@ -81,6 +78,7 @@ def test_every_route_behind_credentials_documents_the_gateways_403() -> None:
             if route_key(method, path) in public:
                 assert "403" not in operation["responses"]
             else:
-                assert operation["responses"]["403"]["content"]["application/json"]["schema"] == {
-                    "$ref": "#/components/schemas/ErrorResponse"
-                }
+                for status in ("401", "403"):
+                    assert operation["responses"][status]["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/ErrorResponse"
+                    }

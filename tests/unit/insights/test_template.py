@@ -22,13 +22,13 @@ def routes_of(function: str, parameters: dict[str, str] | None = None) -> list[A
     return [route for route in api_routes(parameters=parameters) if route.function == function]
 
 
-def test_by_default_analysts_use_the_api_key_on_the_main_api() -> None:
+def test_by_default_analysts_use_a_token_on_the_main_api() -> None:
     # Given the template with default parameters (AnalystAuth=ApiKey), When the API routes are read
     routes = routes_of("InsightsQueryFunction")
 
     # Then the read routes go to InsightsQueryFunction on CollectorApi, keyed and without an authorizer
     assert {(r.method, r.path) for r in routes} == READ_ROUTES
-    assert all(r.api_key_required and r.authorizer is None and r.api == "CollectorApi" for r in routes)
+    assert all(r.api_key_required and r.authorizer == "AccessAuthorizer" and r.api == "CollectorApi" for r in routes)
     # And the IAM variant has no routes at all
     assert routes_of("InsightsQueryIamFunction") == []
 
@@ -63,9 +63,14 @@ def test_both_variants_run_the_same_code_with_the_same_rights() -> None:
     # Given the API-key and IAM insights functions, When their properties are compared
     key, iam = (FUNCTIONS[name]["Properties"] for name in INSIGHTS)
 
-    # Then code, handler, environment and policies are identical
-    for field in ("CodeUri", "Handler", "Environment", "Policies"):
+    # Then code, handler and policies are identical
+    for field in ("CodeUri", "Handler", "Policies"):
         assert key[field] == iam[field]
+    # the same environment, but where the caller's identity comes from (docs/access.md)
+    key_env, iam_env = key["Environment"]["Variables"], dict(iam["Environment"]["Variables"])
+    assert iam_env.pop("CALLER_AUTH") == "iam"
+    assert "CALLER_AUTH" not in key_env
+    assert key_env == iam_env
 
 
 def test_insights_functions_can_only_read() -> None:

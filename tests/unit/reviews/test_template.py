@@ -1,4 +1,4 @@
-"""template.yaml for GET /reviews: analyst auth as the insights' (AnalystAuth), read-only IAM, the OpenAI key by ARN."""
+"""template.yaml for GET /reviews: auth as the insights', read-only IAM, the OpenAI key by ARN."""
 
 from __future__ import annotations
 
@@ -18,19 +18,20 @@ def routes_of(function: str, parameters: dict[str, str] | None = None) -> list[A
 
 @pytest.mark.parametrize(
     ("parameters", "function", "other", "api", "authorizer"),
-    [({}, "ReviewsFunction", "ReviewsIamFunction", "CollectorApi", None),
+    [({}, "ReviewsFunction", "ReviewsIamFunction", "CollectorApi", "AccessAuthorizer"),
      ({"AnalystAuth": "IAM"}, "ReviewsIamFunction", "ReviewsFunction", "AnalystApi", "AWS_IAM")],
     ids=["api-key", "iam"],
 )  # fmt: skip
 def test_the_review_route_follows_the_analyst_auth_of_the_read_api(
-    parameters: dict[str, str], function: str, other: str, api: str, authorizer: str | None
+    parameters: dict[str, str], function: str, other: str, api: str, authorizer: str
 ) -> None:
     # Given the template under one AnalystAuth, When its routes are listed
     routes = routes_of(function, parameters)
     # Then GET /reviews is served by exactly one of the two functions, on the same API as the insights
     assert [(r.method, r.path, r.api, r.authorizer) for r in routes] == [("GET", "/reviews", api, authorizer)]
     assert routes_of(other, parameters) == []
-    assert all(r.api_key_required is (authorizer is None) for r in routes)
+    # And behind the access authorizer the usage plan's key (the authorizer's) throttles per caller; IAM has none
+    assert all(r.api_key_required is (authorizer == "AccessAuthorizer") for r in routes)
 
 
 def test_reviews_can_only_read_the_period_indexes_and_the_openai_key() -> None:

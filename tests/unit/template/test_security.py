@@ -4,7 +4,7 @@
 - each function's IAM is exactly what its code uses, SAM-added policies included: no `*` action, no `*`
   resource but X-Ray's (which has no resource-level permissions), no managed policy but the basic logs/X-Ray;
 - no environment variable holds a secret: literal values are short plain words, secrets pass by ARN;
-- every API method needs an API key or SigV4, except POST /github/webhook (signed by GitHub).
+- every API method needs the access authorizer (a token) or SigV4, except POST /github/webhook (signed by GitHub).
 """
 
 from __future__ import annotations
@@ -149,7 +149,21 @@ REVIEWS = (
     | allow(["dynamodb:Query"], "${AchievementsTable.Arn}/index/gsi1", "${AchievementsTable.Arn}/index/gsi3")
     | allow(SECRET_READ, "OpenAIApiKeySecret")  # the optional summary's OpenAI key
 )
+APIGATEWAY = "arn:${AWS::Partition}:apigateway:${AWS::Region}::"
 EXPECTED_GRANTS: dict[str, set[tuple[str, str]]] = {
+    # a token's item (GetItem) and the bootstrap token's secret; nothing of the achievements table
+    "AccessAuthorizerFunction": allow(["dynamodb:GetItem"], "TokensTable")
+    | allow(SECRET_READ, "AdminBootstrapTokenSecret"),
+    # tokens: issue (PutItem), revoke (UpdateItem), list (Query gsi1); each token's usage-plan key
+    "AccessTokensFunction": allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "TokensTable")
+    | allow(["dynamodb:Query"], "${TokensTable.Arn}/index/gsi1")
+    | allow(["apigateway:GET"], f"{APIGATEWAY}/usageplans")
+    | allow(
+        ["apigateway:POST", "apigateway:DELETE"],
+        f"{APIGATEWAY}/apikeys",
+        f"{APIGATEWAY}/apikeys/*",
+        f"{APIGATEWAY}/usageplans/*/keys",
+    ),
     "ThreadsWebhookFunction": allow(STORE_WRITE, TABLE),
     "KpiMilestoneFunction": allow(STORE_WRITE, TABLE),
     # + DeliveryLog (GetItem/PutItem on the same table) and the webhook secret
@@ -473,7 +487,7 @@ def deployed_methods(auth: str) -> dict[tuple[str, str, str], dict[str, Any]]:
 
 
 @pytest.mark.parametrize("auth", AUTH_MODES)
-def test_every_deployed_method_needs_an_api_key_or_sigv4_except_the_signed_webhook(auth: str) -> None:
+def test_every_deployed_method_needs_the_authorizer_or_sigv4_except_the_signed_webhook(auth: str) -> None:
     # Given the API Gateway definitions CloudFormation will create for this AnalystAuth
     methods = deployed_methods(auth)
 
@@ -481,7 +495,8 @@ def test_every_deployed_method_needs_an_api_key_or_sigv4_except_the_signed_webho
     routes = {(route.api, route.method, route.path) for route in api_routes(parameters={"AnalystAuth": auth})}
     assert set(methods) == routes
 
-    # ... and each requires credentials: the API key, or SigV4 (AWS_IAM) on the analysts' API
+    # ... and each requires credentials: the access authorizer (and the usage-plan key it gives), or SigV4
+    # (AWS_IAM) on the analysts' API
     for key, method in sorted(methods.items()):
         security = method["operation"].get("security", [])
         schemes = {name for requirement in security for name in requirement}
@@ -489,22 +504,39 @@ def test_every_deployed_method_needs_an_api_key_or_sigv4_except_the_signed_webho
         if key in PUBLIC_METHODS:
             assert security == [], key
             continue
-        assert len(schemes) == 1, key
+        if key[0] == "CollectorApi":
+            assert security == [{"AccessAuthorizer": []}, {"api_key": []}], key
+            authorizer = definitions["AccessAuthorizer"]["x-amazon-apigateway-authorizer"]
+            assert authorizer["type"] == "request", key
+            assert authorizer["identitySource"] == "method.request.header.Authorization", key
+            assert authorizer["authorizerUri"]["Fn::Sub"][1]["__FunctionArn__"] == {
+                "Fn::GetAtt": ["AccessAuthorizerFunction", "Arn"]
+            }, key
+            continue
         [scheme] = schemes
-        if scheme == "api_key":
-            assert definitions["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}, key
-        else:
-            assert (auth, key[0], scheme) == ("IAM", "AnalystApi", "AWS_IAM"), key
-            assert definitions["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4", key
+        assert (auth, key[0], scheme) == ("IAM", "AnalystApi", "AWS_IAM"), key
+        assert definitions["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4", key
 
 
-def test_the_api_key_methods_are_throttled_by_a_usage_plan_with_a_generated_key() -> None:
+def test_each_caller_is_throttled_by_the_usage_plan_key_the_authorizer_gives() -> None:
     # Given the template after SAM's transform in ApiKey mode
     template = transformed("ApiKey")
+    api = template["Resources"]["CollectorApi"]["Properties"]
 
-    # When its usage plans, API keys and plan keys are read, Then one plan throttles by rate and burst,
-    # with one generated key attached to it
+    # Then API Gateway takes keys from the authorizer only, one plan throttles by rate and burst,
+    # and the template's only key is the bootstrap token's (every issued token gets its own: access/usage.py)
+    assert api["ApiKeySourceType"] == "AUTHORIZER"  # never a key a caller sends
     [plan] = of_type(template, "AWS::ApiGateway::UsagePlan").values()
     assert set(plan["Properties"]["Throttle"]) == {"RateLimit", "BurstLimit"}
-    assert len(of_type(template, "AWS::ApiGateway::ApiKey")) == 1
+    assert list(of_type(template, "AWS::ApiGateway::ApiKey")) == ["BootstrapUsageKey"]
     assert len(of_type(template, "AWS::ApiGateway::UsagePlanKey")) == 1
+
+
+def test_the_authorizer_caches_for_the_documented_ttl() -> None:
+    # Given the template after SAM's transform, When the authorizer's definition is read
+    template = transformed("ApiKey")
+    definitions = template["Resources"]["CollectorApi"]["Properties"]["Body"]["securityDefinitions"]
+    authorizer = definitions["AccessAuthorizer"]["x-amazon-apigateway-authorizer"]
+
+    # Then API Gateway caches its answers for AuthorizerCacheSeconds' default (docs/access.md)
+    assert authorizer["authorizerResultTtlInSeconds"] == 60

@@ -44,16 +44,17 @@ def test_every_route_needs_an_api_key_unless_signed(route) -> None:
     assert route.api_key_required is ((route.method, route.path) not in PUBLIC_ROUTES)
 
 
-def test_usage_plan_throttles_the_api() -> None:
-    # Given the CollectorApi's Auth
+def test_usage_plan_throttles_each_caller_by_the_key_the_authorizer_gives() -> None:
+    # Given the CollectorApi and the template's usage plan
     api = resources("AWS::Serverless::Api")["CollectorApi"]["Properties"]
+    [plan] = resources("AWS::ApiGateway::UsagePlan").values()
 
-    # When its usage plan is read
-    plan = api["Auth"]["UsagePlan"]
-
-    # Then SAM creates one plan for the API, throttled by a rate and a burst limit
-    assert plan["CreateUsagePlan"] == "PER_API"
-    assert set(plan["Throttle"]) == {"RateLimit", "BurstLimit"}
+    # Then keys come from the authorizer (one per token), and the plan on the API's stage throttles each
+    assert api["ApiKeySourceType"] == "AUTHORIZER"
+    assert "UsagePlan" not in api["Auth"]  # the template's own plan (AccessUsagePlan), one key per token
+    assert set(plan["Properties"]["Throttle"]) == {"RateLimit", "BurstLimit"}
+    [stage] = plan["Properties"]["ApiStages"]
+    assert stage == {"ApiId": {"Ref": "CollectorApi"}, "Stage": {"Ref": "CollectorApi.Stage"}}
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))

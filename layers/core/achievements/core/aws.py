@@ -8,6 +8,7 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_apigateway.client import APIGatewayClient
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_events.client import EventBridgeClient
     from mypy_boto3_secretsmanager.client import SecretsManagerClient
@@ -44,6 +45,8 @@ BUDGETS: dict[str, Budget] = {
     "ssm": Budget(connect=2, read=3, attempts=4),
     "scrape-secretsmanager": Budget(connect=2, read=3, attempts=4),
     "idempotency-dynamodb": Budget(connect=2, read=5, attempts=5),
+    # The tokens API's usage-plan keys and the authorizer's one read of the bootstrap key (access/usage.py).
+    "apigateway": Budget(connect=1, read=2, attempts=3),
 }
 
 
@@ -70,6 +73,7 @@ class AwsClients:
     sqs: _Client[SQSClient] = _Client("sqs")
     events: _Client[EventBridgeClient] = _Client("events")
     secretsmanager: _Client[SecretsManagerClient] = _Client("secretsmanager")
+    apigateway: _Client[APIGatewayClient] = _Client("apigateway")
 
     def __init__(self, **given: Any) -> None:
         unknown = set(given) - {name.replace("-", "_") for name in BUDGETS}

@@ -27,6 +27,10 @@ class Unauthorized(AchievementError):
     """The request's credentials (a signature) are missing or wrong."""
 
 
+class Forbidden(AchievementError):
+    """The caller is known, but their role may not do this (SPEC §9; what they may not even see is NotFound)."""
+
+
 class UnsupportedMediaType(AchievementError):
     """The body is not of a media type the route reads."""
 

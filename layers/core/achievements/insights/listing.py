@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from achievements.core.callers import Within
 from achievements.core.errors import InvalidCursor, InvalidInput
 from achievements.core.models import Achievement, utcnow
 from achievements.insights.cursor import CursorCodec, filters_hash
@@ -26,7 +27,7 @@ QUERY_PAGE = 100
 MAX_LIMIT = 100
 
 
-def index_query(filters: ListFilters, default_owner: str = "me") -> IndexQuery:
+def index_query(filters: ListFilters, default_owner: str = "me", within: Within | None = None) -> IndexQuery:
     by_created = filters.date_field == "created_at"
     return IndexQuery(
         index="gsi2" if filters.sort == "impact" else "gsi1",
@@ -39,6 +40,7 @@ def index_query(filters: ListFilters, default_owner: str = "me") -> IndexQuery:
         person=filters.person,
         team=filters.team,
         legacy=filters.person is not None and filters.person == default_owner,
+        within=within,
     )
 
 
@@ -76,12 +78,14 @@ def list_achievements(
     cursor: str | None = None,
     now: datetime | None = None,
     default_owner: str = "me",
+    within: Within | None = None,
 ) -> AchievementPage:
+    """One page of the listing; `within` keeps it to what the caller reaches (SPEC §9)."""
     validate_filters(filters)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"invalid request: limit must be 1..{MAX_LIMIT}")
     now = now or utcnow()
-    spec = index_query(filters, default_owner)
+    spec = index_query(filters, default_owner, within)
     signature = filters_hash(filters)
     position = codec.decode(cursor, signature, now) if cursor else None
     problem = position_problem(spec.index, position) if position is not None else None
@@ -94,7 +98,9 @@ def list_achievements(
         items, next_position = reader.query(spec, position, query_limit)
         for index, item in enumerate(items):
             achievement = achievement_of(item)
-            if not matches(achievement, filters, default_owner):
+            if not matches(achievement, filters, default_owner) or (
+                within is not None and not within.holds_achievement(achievement)
+            ):
                 continue
             found.append(achievement)
             if len(found) == limit:

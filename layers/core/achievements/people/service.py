@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from achievements.core.callers import Within
 from achievements.core.errors import NotFound
 from achievements.core.ownership import Person, aggregate_signs
 from achievements.people import rules
@@ -21,10 +22,10 @@ def put_person(registry: PeopleRegistry, queue: ReattributionQueue, slug: str, b
     return PersonOut(**stored.model_dump(), reattributing=claimed)
 
 
-def get_person(registry: PeopleRegistry, slug: str) -> Person:
+def get_person(registry: PeopleRegistry, slug: str, within: Within | None = None) -> Person:
     rules.require_slug("person", slug)
     person = registry.get(slug)
-    if person is None:
+    if person is None or (within is not None and not within.holds(slug, person.teams)):
         raise NotFound(f"no person {slug!r}")
     return person
 
@@ -36,24 +37,37 @@ def delete_person(registry: PeopleRegistry, slug: str) -> None:
         raise NotFound(f"no person {slug!r}")
 
 
-def list_people(registry: PeopleRegistry) -> PeopleList:
-    people = registry.people()
+def list_people(registry: PeopleRegistry, within: Within | None = None) -> PeopleList:
+    people = [p for p in registry.people() if within is None or within.holds(p.slug, p.teams)]
     return PeopleList(items=people, count=len(people), default_owner=registry.default_owner)
 
 
-def get_team(registry: PeopleRegistry, team: str) -> Team:
-    rules.require_slug("team", team)
+def _members(registry: PeopleRegistry, team: str, within: Within | None) -> list[str]:
+    """The team's members the caller reaches (SPEC §9): all for their own team, else only themselves."""
     slugs = registry.members(team)
+    if within is None or team in within.teams:
+        return slugs
+    return [slug for slug in slugs if slug == within.person]
+
+
+def get_team(registry: PeopleRegistry, team: str, within: Within | None = None) -> Team:
+    rules.require_slug("team", team)
+    slugs = _members(registry, team, within)
     if not slugs:
         raise NotFound(f"no team {team!r} (a team exists while someone is in it)")
     members = [person for slug in slugs if (person := registry.get(slug)) is not None]
     return Team(team=team, members=members, count=len(members))
 
 
-def team_skills(registry: PeopleRegistry, reader: AchievementReader, team: str) -> TeamSkills:
-    """Who on the team showed which skill (per-person aggregates: one BatchGetItem per member)."""
+def team_skills(
+    registry: PeopleRegistry, reader: AchievementReader, team: str, within: Within | None = None
+) -> TeamSkills:
+    """Who on the team showed which skill (per-person aggregates: one BatchGetItem per member).
+
+    A caller who reaches only themselves sees only their own skills, and as not shown what they have not shown.
+    """
     rules.require_slug("team", team)
-    slugs = registry.members(team)
+    slugs = _members(registry, team, within)
     if not slugs:
         raise NotFound(f"no team {team!r} (a team exists while someone is in it)")
     per_person = {}

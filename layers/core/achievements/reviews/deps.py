@@ -30,9 +30,7 @@ def _build(settings: ReviewsSettings, clients: AwsClients) -> ReviewsDeps:
         )
         return OpenAISummaryWriter(client, settings.openai_model, settings.openai_max_output_tokens)
 
-    store = AchievementStore(
-        settings.achievements_table_name, client=clients.dynamodb, default_owner=settings.default_owner
-    )
+    store = AchievementStore.of(settings, clients)
     keys = openai_key_source(
         settings.openai_api_key_secret_id, settings.openai_api_key, settings.secret_max_age_seconds, clients
     )

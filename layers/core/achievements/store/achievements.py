@@ -10,6 +10,7 @@ Items of the single table (pk, sk):
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import random
@@ -41,6 +42,10 @@ BACKOFF_CAP_SECONDS = 0.2
 
 # Extra transaction items added to every achievement write (e.g. aggregates kept on write).
 WriteHook = Callable[[Achievement, Achievement | None], Sequence[dict[str, Any]]]
+
+
+def _everything(_: Achievement) -> bool:
+    return True
 
 
 class IdempotencyKeyReused(InvalidInput):
@@ -124,6 +129,7 @@ class AchievementStore:
         # its own transaction.
         self.write_hooks = list(write_hooks) if write_hooks is not None else default_write_hooks(table_name)
         self.default_owner = default_owner
+        self._visible: Callable[[Achievement], bool] = _everything
         # Whose a new event's achievement is (SPEC §8): read with the event's ref, in the same BatchGetItem.
         self.registry = PeopleRegistry(table_name, self.client, default_owner)
 
@@ -142,11 +148,24 @@ class AchievementStore:
     # ---- reads -------------------------------------------------------------------------------------
 
     def get(self, achievement_id: int) -> Achievement | None:
+        found = self._read(achievement_id)
+        return found if found is None or self._visible(found) else None
+
+    def _read(self, achievement_id: int) -> Achievement | None:
         response = self.client.get_item(
             TableName=self.table_name, Key=achievement_key(achievement_id), ConsistentRead=True
         )
         item = response.get("Item")
         return self._achievement(item) if item else None
+
+    def seen_by(self, visible: Callable[[Achievement], bool]) -> AchievementStore:
+        """This store as one caller sees it (access/guard.py): `get` answers None for what they may not see.
+
+        `visible` may raise instead (an achievement the caller may read but not change: 403).
+        """
+        view = copy.copy(self)
+        view._visible = visible
+        return view
 
     def find_by_ref(self, source: Source | str, source_ref: str) -> tuple[int, str] | None:
         """The (id, fingerprint) an external event already got, if any."""
@@ -329,7 +348,7 @@ class AchievementStore:
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
-            previous = self.get(achievement_id)
+            previous = self._read(achievement_id)
             if previous is None or previous.fingerprint != analyzed_fingerprint:
                 return False
             achievement = previous.model_copy(

@@ -17,6 +17,9 @@
 | team member | `TEAM#<team>` | `MEMBER#<slug>` | | |
 | unclaimed identity | `UNCLAIMED#<kind>` | `<quoted value>#<id>` | | |
 
+The tokens table (`TokensTable`, access/): an access token is `TOKEN#<id>` / `TOKEN`, on its gsi1
+`TOKENS` / `<created_at>#<id>` (GET /tokens); it holds the token's hash, never the token.
+
 Scopes: `ATTRIBUTED`, `PERSON#<slug>`, `TEAM#<team>` (core/ownership.py). gsi3 (owner / period):
 `OWNER#<person>` / `<occurred_at UTC>#<id>` on attributed, not deleted achievements. An unclaimed-identity
 item stands for an achievement that went to the default owner for want of an alias (written and removed in
@@ -52,6 +55,8 @@ ALIAS_SK = "ALIAS"
 MEMBER_PREFIX = "MEMBER#"
 OWNER_PREFIX = "OWNER#"
 UNCLAIMED_PREFIX = "UNCLAIMED#"
+TOKEN_SK = "TOKEN"  # noqa: S105 - a sort key, not a secret
+TOKENS_PARTITION = "TOKENS"
 
 Key = dict[str, dict[str, Any]]
 COUNTER_KEY: Key = {PK: {"S": "COUNTER"}, SK: {"S": "ACHIEVEMENT_ID"}}
@@ -135,3 +140,8 @@ def unclaimed_partition(kind: str) -> str:
 
 def unclaimed_key(kind: str, sort_prefix: str, achievement_id: int) -> Key:
     return {PK: {"S": unclaimed_partition(kind)}, SK: {"S": f"{sort_prefix}{achievement_id:012d}"}}
+
+
+def token_key(token_id: str) -> Key:
+    """An access token's item in the tokens table (not the achievements table)."""
+    return {PK: {"S": f"TOKEN#{token_id}"}, SK: {"S": TOKEN_SK}}

@@ -37,7 +37,8 @@ PAGE = 100
 
 
 def sortable_time(achievement: Achievement) -> str:
-    return achievement.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = achievement.occurred_at.astimezone(UTC)
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S.%fZ")  # four digits, as ISO 8601 sorts
 
 
 def unclaimed_sort_prefix(value: str) -> str:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from achievements.core.aggregates import AggregateSnapshot
+from achievements.core.callers import Within
 from achievements.core.models import Achievement, Category, Source
 from achievements.store.achievements import default_client
 from achievements.store.aggregates import read_aggregates, read_combined
@@ -49,15 +50,22 @@ INDEX_KEYS: dict[str, tuple[str, ...]] = {
 _ITEM_ONLY = KEY_ATTRIBUTES
 
 
+def _four_digit_year(moment: datetime, rest: str) -> str:
+    # strftime's %Y does not pad years before 1000 ("321-05-28"), which would sort after "2000-...": stored
+    # times are ISO 8601 (four digits), so the key bounds are too.
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}" + utc.strftime(rest)
+
+
 def occurred_bound(moment: datetime, upper: bool) -> str:
     """An occurred_at key bound of gsi3 (`<%Y-%m-%dT%H:%M:%S.%fZ>#<id>`)."""
-    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = _four_digit_year(moment, "-%m-%dT%H:%M:%S.%fZ")
     return text + "#~" if upper else text
 
 
 def second_bound(moment: datetime, upper: bool) -> str:
     """A created_at key bound at one-second precision (stored times carry variable fractions)."""
-    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    text = _four_digit_year(moment, "-%m-%dT%H:%M:%S")
     # "~" sorts after ".", "Z" and "#": every stored time within that second is <= the upper bound.
     return text + "~" if upper else text
 
@@ -99,6 +107,8 @@ class IndexQuery:
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
     visible_only: bool = False
+    # SPEC §9: only what the caller reaches (core/callers.py); None: everything.
+    within: Within | None = None
 
     def arguments(self, table_name: str) -> dict[str, Any]:
         names: dict[str, str] = {}
@@ -170,6 +180,8 @@ class IndexQuery:
             names["#hidden"] = "hidden"
             values[":hidden"] = {"BOOL": True}
             filters.append("(attribute_not_exists(#hidden) OR #hidden <> :hidden)")
+        if self.within is not None:
+            filters.append(_within_filter(self.within, names, values))
         arguments: dict[str, Any] = {
             "TableName": table_name,
             "IndexName": self.index,
@@ -182,6 +194,19 @@ class IndexQuery:
         if names:
             arguments["ExpressionAttributeNames"] = names
         return arguments
+
+
+def _within_filter(scope: Within, names: dict[str, str], values: dict[str, Any]) -> str:
+    names["#person"] = "person"
+    values[":within_person"] = {"S": scope.person}
+    held = ["#person = :within_person"]
+    if scope.default_owner:
+        held.append("attribute_not_exists(#person)")
+    for number, team in enumerate(scope.teams):
+        names["#teams"] = "teams"
+        values[f":within_team{number}"] = {"S": team}
+        held.append(f"contains(#teams, :within_team{number})")
+    return "(" + " OR ".join(held) + ")"
 
 
 def achievement_of(item: dict[str, Any]) -> Achievement:
