@@ -140,9 +140,7 @@ class Tables:
         return AggregateSnapshot.from_attributes(totals)
 
 
-@pytest.fixture
-def moto_tables() -> Iterator[Tables]:
-    """The template's tables in moto, named like the function environment expects."""
+def moto_tables_of(streams: bool) -> Iterator[Tables]:
     import boto3
     from moto import mock_aws
 
@@ -150,7 +148,20 @@ def moto_tables() -> Iterator[Tables]:
 
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        yield Tables(client, create_tables(client, TEST_PREFIX))
+        yield Tables(client, create_tables(client, TEST_PREFIX, streams=streams))
+
+
+@pytest.fixture
+def moto_tables() -> Iterator[Tables]:
+    """The template's tables in moto, named like the function environment expects; without their streams
+    (moto copies them on every transaction): a test reading the stream uses `moto_streamed_tables`."""
+    yield from moto_tables_of(streams=False)
+
+
+@pytest.fixture
+def moto_streamed_tables() -> Iterator[Tables]:
+    """The template's tables in moto with their streams, as deployed (the pipeline's tests read them)."""
+    yield from moto_tables_of(streams=True)
 
 
 @pytest.fixture

@@ -9,9 +9,16 @@ from typing import Any
 import pytest
 
 from achievements.store import AchievementStore
+from tests.conftest import Tables
 from tests.unit.manual.test_manual_api import MENTORING, create, etag
 from tests.unit.people.conftest import Invoke
 from tests.unit.pipeline.conftest import Pipeline, make_pipeline
+
+
+@pytest.fixture
+def moto_tables(moto_streamed_tables: Tables) -> Tables:
+    """Here the tables keep their streams: the pipeline reads them."""
+    return moto_streamed_tables
 
 
 @pytest.fixture

@@ -61,6 +61,12 @@ class Pipeline:
         return deps.build(named, clients_of(self.tables, events=seams.pop("events", self.events)), **seams)
 
 
+@pytest.fixture
+def moto_tables(moto_streamed_tables: Tables) -> Tables:
+    """Here the tables keep their streams: the pipeline reads them."""
+    return moto_streamed_tables
+
+
 def make_pipeline(moto_tables: Tables, overrides: dict[str, str] | None = None) -> Pipeline:
     sqs = boto3.client("sqs", region_name="us-east-1")
     names: dict[str, str] = {}
