@@ -117,7 +117,7 @@ def world() -> Iterator[World]:
     """One moto world for the module: the people, and one achievement per person for each by-id route."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        tables = Tables(client, create_tables(client, TEST_PREFIX))
+        tables = Tables(client, create_tables(client, TEST_PREFIX, streams=False))
         queues = {name: url for name, (url, _) in create_template_queues(boto3.client("sqs")).items()}
         apigateway = boto3.client("apigateway", region_name="us-east-1")
         plan = apigateway.create_usage_plan(name=PLAN_NAME)["id"]
