@@ -59,7 +59,7 @@ format: install  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 typecheck: install  ## mypy with the pydantic plugin
-	$(BIN)/mypy layers/core/achievements functions devstack
+	$(BIN)/mypy layers/core/achievements functions devstack bench
 
 imports: install  ## the import contracts (pyproject.toml [tool.importlinter]): pure files, features, kernel
 	PYTHONPATH=layers/core $(BIN)/lint-imports --no-cache

@@ -112,6 +112,39 @@ def register_people(client: Any, table: str) -> None:
         registry.put(Person(slug=person, name=person, teams=[TEAM_OF[person]]))
 
 
+def bench_client(endpoint: str) -> Any:
+    """A DynamoDB client for parallel seeding: a connection per writer, DynamoDB Local's throttles retried."""
+    return local_client("dynamodb", endpoint, Config(max_pool_connections=32, retries={"max_attempts": 8}))
+
+
+def seed_two_tables(client: Any, small: int, large: int, prefix: str) -> dict[int, str]:
+    """Two tables by size: `small` achievements of ten people from 2025-07 to 2026-11 (the small one), and the
+    same plus older ones up to `large` (the large one); each with the people registered."""
+    tables: dict[int, str] = {}
+    for size in (small, large):
+        table = create_tables(client, f"{prefix}{size}")["AchievementsTable"]
+        stored = list(achievements(1, small, True, seed=1))
+        stored += list(achievements(small + 1, size - small, False, seed=2))
+        started = time.perf_counter()
+        write_items(client, table, items_of(table, stored))
+        register_people(client, table)
+        print(f"seeded {size:>6,} achievements in {time.perf_counter() - started:5.1f} s")
+        tables[size] = table
+    return tables
+
+
+def record_calls(client: Any) -> list[tuple[str, int]]:
+    """Every DynamoDB call the client makes from now on, as (operation, items read); clear it between requests."""
+    calls: list[tuple[str, int]] = []
+
+    def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        items = sum(len(v) for v in parsed.get("Responses", {}).values()) + len(parsed.get("Items", []))
+        calls.append((model.name, items))
+
+    client.meta.events.register("after-call.dynamodb.*", count)
+    return calls
+
+
 class FakeQueue:
     """The worker's continuation messages, kept in memory (the bench runs the messages one after another)."""
 
@@ -157,27 +190,9 @@ def main() -> None:
     from functions.insights_query import app as insights_app
 
     with DynamoDBLocal() as dynamodb:
-        client = local_client(
-            "dynamodb", dynamodb.endpoint, Config(max_pool_connections=32, retries={"max_attempts": 8})
-        )
-        tables: dict[int, str] = {}
-        for size in (args.small, args.large):
-            table = create_tables(client, f"bench{size}")["AchievementsTable"]
-            stored = list(achievements(1, args.small, True, seed=1))
-            stored += list(achievements(args.small + 1, size - args.small, False, seed=2))
-            started = time.perf_counter()
-            write_items(client, table, items_of(table, stored))
-            register_people(client, table)
-            print(f"seeded {size:>6,} achievements in {time.perf_counter() - started:5.1f} s")
-            tables[size] = table
-
-        calls: list[tuple[str, int]] = []
-
-        def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
-            items = sum(len(v) for v in parsed.get("Responses", {}).values()) + len(parsed.get("Items", []))
-            calls.append((model.name, items))
-
-        client.meta.events.register("after-call.dynamodb.*", count)
+        client = bench_client(dynamodb.endpoint)
+        tables = seed_two_tables(client, args.small, args.large, "bench")
+        calls = record_calls(client)
         requests = {
             "insights person=alice": (EVENT, {"person": "alice"}),
             "insights team=platform": (EVENT, {"team": "platform"}),

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import httpx
@@ -69,12 +70,7 @@ def latency(latency_seconds: float, rounds: int) -> None:
                 post = {"hook": f"Latency {n}", "engagement_rate": 0.08, "views": 10000, "post_id": f"latency-{n}"}
                 started = time.perf_counter()
                 achievement_id = http.post("/threads/track", json=post).json()["achievement_id"]
-                answer = wait_until(
-                    lambda i=achievement_id: (
-                        (a := http.get(f"/analyze/deep/{i}").json())["status"] == "completed" and a
-                    ),
-                    120,
-                )
+                answer = wait_until(partial(completed_analysis, http, achievement_id), 120)
                 total = time.perf_counter() - started
                 own = float(answer["analysis"]["duration_seconds"])
                 if n:
@@ -92,6 +88,16 @@ def latency(latency_seconds: float, rounds: int) -> None:
         f"  POST -> completed / worker's analysis time: median {statistics.median(ratios):.2f}x "
         f"(pipeline adds {statistics.median(added):.2f} s; OpenAI latency {latency_seconds:g} s)"
     )
+
+
+def completed_analysis(http: httpx.Client, achievement_id: int) -> Any:
+    """The achievement's analysis once it completed, else False (for wait_until)."""
+    answer = http.get(f"/analyze/deep/{achievement_id}").json()
+    return answer["status"] == "completed" and answer
+
+
+def analyses_at_least(stack: LocalStack, count: int) -> bool:
+    return idempotency_prefixes(stack)["deep-analysis"] >= count
 
 
 def idempotency_prefixes(stack: LocalStack) -> Counter[str]:
@@ -131,7 +137,7 @@ def exactly_once(posts: int, updates: int, writes: int) -> None:
                     assert answer.status_code in (200, 201), answer.text
                     statuses[answer.json()["status"]] += 1
                     ids.add(answer.json()["achievement_id"])
-            wait_until(lambda n=expected_analyses: idempotency_prefixes(stack)["deep-analysis"] >= n, 600, every=0.5)
+            wait_until(partial(analyses_at_least, stack, expected_analyses), 600, every=0.5)
         wait_until(lambda: idempotency_prefixes(stack)["pipeline-outbox"] >= 2 * (posts + updates), 300, every=0.5)
         new_messages = lambda: [m for m in stack.receiver.received if m["path"] == "/topics/PeopleTopic"]  # type: ignore[union-attr]  # noqa: E731
         wait_until(lambda: len(new_messages()) >= posts, 120, every=0.5)

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,16 +64,16 @@ def main() -> None:
         client = PrometheusClient(prometheus.url, timeout_seconds=max(5.0, delay * 4))
 
         def concurrent() -> None:
-            results = client.gather({t.name: (lambda t=t: client.instant(t.query, at)) for t in targets})
+            results = client.gather({t.name: partial(client.instant, t.query, at) for t in targets})
             assert all(isinstance(value, float) for value in results.values()), results
 
         def with_history() -> None:
             calls: dict[tuple[str, str], Callable[[], object]] = {}
             for t in targets:
-                calls[(t.name, "value")] = lambda t=t: client.instant(t.query, at)
+                calls[(t.name, "value")] = partial(client.instant, t.query, at)
                 if not t.milestones:
                     start, end = at - policy.window, at - policy.step
-                    calls[(t.name, "history")] = lambda t=t, s=start, e=end: client.history(t.query, s, e, policy.step)
+                    calls[(t.name, "history")] = partial(client.history, t.query, start, end, policy.step)
             results = client.gather(calls)
             assert not any(isinstance(value, Exception) for value in results.values()), results
 

@@ -17,22 +17,17 @@ import json
 import statistics
 import time
 import warnings
-from typing import Any
 
 from bench.inprocess import ROOT, prepare
 
 prepare(CURSOR_SIGNING_KEY="bench-cursor-key", REATTRIBUTION_QUEUE_URL="http://127.0.0.1:1/unused")
 
-from botocore.config import Config  # noqa: E402
 
 from achievements.core.aws import AwsClients  # noqa: E402
 from achievements.reviews.deps import deps  # noqa: E402
 from achievements.reviews.settings import reviews_settings  # noqa: E402
-from bench.people import achievements, register_people, write  # noqa: E402 - the same tables as bench.people
-from bench.people import items_of as table_items  # noqa: E402
-from devstack.aws_services import local_client  # noqa: E402
+from bench.people import bench_client, record_calls, seed_two_tables  # noqa: E402 - the same tables as bench.people
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
-from devstack.template import create_tables  # noqa: E402
 from devstack.worker import LocalContext  # noqa: E402
 
 EVENT = json.loads((ROOT / "events" / "review.json").read_text())
@@ -55,27 +50,9 @@ def main() -> None:
     from functions.reviews import app as reviews_app
 
     with DynamoDBLocal() as dynamodb:
-        client = local_client(
-            "dynamodb", dynamodb.endpoint, Config(max_pool_connections=32, retries={"max_attempts": 8})
-        )
-        tables: dict[int, str] = {}
-        for size in (args.small, args.large):
-            table = create_tables(client, f"benchreview{size}")["AchievementsTable"]
-            stored = list(achievements(1, args.small, True, seed=1))
-            stored += list(achievements(args.small + 1, size - args.small, False, seed=2))
-            started = time.perf_counter()
-            write(client, table, table_items(table, stored))
-            register_people(client, table)
-            print(f"seeded {size:>6,} achievements in {time.perf_counter() - started:5.1f} s")
-            tables[size] = table
-
-        calls: list[tuple[str, int]] = []
-
-        def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
-            items = sum(len(v) for v in parsed.get("Responses", {}).values()) + len(parsed.get("Items", []))
-            calls.append((model.name, items))
-
-        client.meta.events.register("after-call.dynamodb.*", count)
+        client = bench_client(dynamodb.endpoint)
+        tables = seed_two_tables(client, args.small, args.large, "benchreview")
+        calls = record_calls(client)
         samples: dict[tuple[str, int], list[float]] = {(name, size): [] for name in REQUESTS for size in tables}
         reads: dict[tuple[str, int], list[tuple[str, int]]] = {}
         counted: dict[tuple[str, int], int] = {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
-from achievements.core.settings import CoreSettings
+from achievements.core.settings import CoreSettings, OpenAISettings
 
 
 class AnalysisRequestSettings(CoreSettings):
@@ -15,25 +15,14 @@ class AnalysisRequestSettings(CoreSettings):
     analysis_queue_url: str = Field(min_length=1, validation_alias="ANALYSIS_QUEUE_URL")
 
 
-class DeepAnalysisSettings(CoreSettings):
+class DeepAnalysisSettings(OpenAISettings):
     """DeepAnalysisFunction: the OpenAI client's model, key source, timeout and retries."""
 
     idempotency_table_name: str = Field(min_length=3, validation_alias="IDEMPOTENCY_TABLE_NAME")
-    openai_model: str = Field(default="gpt-4o-mini", min_length=1, validation_alias="OPENAI_MODEL")
-    openai_api_key_secret_id: str | None = Field(
-        default=None,
-        description="Name or ARN of the secret holding the key",
-        validation_alias="OPENAI_API_KEY_SECRET_ID",
-    )
-    openai_api_key: SecretStr | None = Field(
-        default=None, description="Local use only; the deployed stack never sets it", validation_alias="OPENAI_API_KEY"
-    )
-    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     # 3 attempts x 25 s + SDK backoff stays well under the worker's 120 s timeout.
     openai_timeout_seconds: float = Field(default=25.0, gt=0, le=300, validation_alias="OPENAI_TIMEOUT_SECONDS")
     openai_max_retries: int = Field(default=2, ge=0, le=5, validation_alias="OPENAI_MAX_RETRIES")
     openai_max_output_tokens: int = Field(default=1500, ge=256, le=16_000, validation_alias="OPENAI_MAX_OUTPUT_TOKENS")
-    secret_max_age_seconds: int = Field(default=300, ge=0, validation_alias="OPENAI_KEY_CACHE_SECONDS")
     auto_analysis_daily_cap: int = Field(
         default=100, ge=0, description="Automatic analyses per UTC day", validation_alias="AUTO_ANALYSIS_DAILY_CAP"
     )

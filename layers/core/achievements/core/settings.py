@@ -13,7 +13,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 def _names(field_name: str, alias: Any) -> tuple[str, ...]:
@@ -50,6 +50,22 @@ class CoreSettings(BaseModel):
                     found[variable] = os.environ[variable]
                     break
         return found
+
+
+class OpenAISettings(CoreSettings):
+    """A function that calls OpenAI: its model and where its key is (each sets its own timeout and retries)."""
+
+    openai_model: str = Field(default="gpt-4o-mini", min_length=1, validation_alias="OPENAI_MODEL")
+    openai_api_key_secret_id: str | None = Field(
+        default=None,
+        description="Name or ARN of the secret holding the key",
+        validation_alias="OPENAI_API_KEY_SECRET_ID",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, description="Local use only; the deployed stack never sets it", validation_alias="OPENAI_API_KEY"
+    )
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    secret_max_age_seconds: int = Field(default=300, ge=0, validation_alias="OPENAI_KEY_CACHE_SECONDS")
 
 
 @lru_cache(maxsize=1)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
-from achievements.core.settings import CoreSettings
+from achievements.core.settings import OpenAISettings
 from achievements.store.periods import MAX_PERIOD_READ
 
 
-class ReviewsSettings(CoreSettings):
+class ReviewsSettings(OpenAISettings):
     """ReviewsFunction: how much a review may read, and the OpenAI client of its optional summary."""
 
     review_max_items: int = Field(
@@ -20,21 +20,10 @@ class ReviewsSettings(CoreSettings):
         description="A review reads at most this many achievements (both periods); past it, it says it is partial",
         validation_alias="REVIEW_MAX_ITEMS",
     )
-    openai_model: str = Field(default="gpt-4o-mini", min_length=1, validation_alias="OPENAI_MODEL")
-    openai_api_key_secret_id: str | None = Field(
-        default=None,
-        description="Name or ARN of the secret holding the key",
-        validation_alias="OPENAI_API_KEY_SECRET_ID",
-    )
-    openai_api_key: SecretStr | None = Field(
-        default=None, description="Local use only; the deployed stack never sets it", validation_alias="OPENAI_API_KEY"
-    )
-    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     # An API answer: the template sets one 10 s try and one retry, inside API Gateway's 29 s.
     openai_timeout_seconds: float = Field(default=8.0, gt=0, le=300, validation_alias="OPENAI_TIMEOUT_SECONDS")
     openai_max_retries: int = Field(default=1, ge=0, le=5, validation_alias="OPENAI_MAX_RETRIES")
     openai_max_output_tokens: int = Field(default=400, ge=100, le=2000, validation_alias="OPENAI_MAX_OUTPUT_TOKENS")
-    secret_max_age_seconds: int = Field(default=300, ge=0, validation_alias="OPENAI_KEY_CACHE_SECONDS")
 
 
 @lru_cache(maxsize=1)
