@@ -186,3 +186,28 @@ def test_a_body_over_the_limit_and_a_bad_key_are_refused(call: Invoke, moto_tabl
     assert future[0] == 422
     assert "future" in future[2]["message"]
     assert moto_tables.items() == []
+
+
+def test_a_title_of_invisible_characters_is_422_naming_it_on_create_and_edit(call: Invoke, moto_tables: Tables) -> None:
+    # Given an achievement (the schemathesis run found a 5xx here: the title cleaned to "" failed in the store)
+    achievement_id = create(call)
+    tag = etag(call, achievement_id)
+    before = moto_tables.items()
+
+    # When a title of control, bidi and tag characters only is posted, and sent as an edit
+    invisible = "\u0002\u202e\U000e0041"
+    posted = call("POST", "/achievements", body={**MENTORING, "title": invisible})
+    edited = call("PATCH", f"/achievements/{achievement_id}", body={"title": invisible}, headers={"If-Match": tag})
+    after_refusals = moto_tables.items()
+    # and text with invisible characters around words
+    spaced = call("POST", "/achievements", body={**MENTORING, "title": "\u0002Led\u202e the review", "impact": "\x00"})
+
+    # Then both empty titles are a 422 naming the title, and nothing was written by them
+    for status, _, answer in (posted, edited):
+        assert status == 422, answer
+        assert answer["message"] == "invalid request: title"
+    assert after_refusals == before
+    # And the third is stored cleaned
+    assert spaced[0] == 201
+    _, _, stored = call("GET", f"/achievements/{spaced[2]['achievement_id']}")
+    assert (stored["title"], stored["impact"]) == ("Led the review", "")

@@ -6,9 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from achievements.core.models import Category, RequestDateTime
-
-Term = Field(max_length=60)
+from achievements.core.models import Category, CleanText, RequestDateTime
 
 
 class ManualAchievementIn(BaseModel):
@@ -16,12 +14,13 @@ class ManualAchievementIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=300, examples=["Mentored two new engineers through on-call"])
-    description: str = Field(default="", max_length=4000)
+    # Text is cleaned of invisible characters before its limits apply: a title of control characters is 422.
+    title: CleanText = Field(min_length=1, max_length=300, examples=["Mentored two new engineers through on-call"])
+    description: CleanText = Field(default="", max_length=4000)
     category: Category = Field(examples=["leadership"])
     occurred_at: RequestDateTime | None = Field(default=None, description="When it happened (default: now)")
-    impact: str = Field(default="", max_length=1000)
-    business_value: str = Field(default="", max_length=1000)
+    impact: CleanText = Field(default="", max_length=1000)
+    business_value: CleanText = Field(default="", max_length=1000)
     technologies: list[str] = Field(default_factory=list, max_length=50)
     tags: list[str] = Field(default_factory=list, max_length=50)
     person: str | None = Field(default=None, description="Whose it is (a registered slug); default: the default owner")
@@ -48,12 +47,12 @@ class AchievementPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=4000)
+    title: CleanText | None = Field(default=None, min_length=1, max_length=300)
+    description: CleanText | None = Field(default=None, max_length=4000)
     category: Category | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
-    impact: str | None = Field(default=None, max_length=1000)
-    business_value: str | None = Field(default=None, max_length=1000)
+    impact: CleanText | None = Field(default=None, max_length=1000)
+    business_value: CleanText | None = Field(default=None, max_length=1000)
     technologies: list[str] | None = Field(default=None, max_length=50)
     occurred_at: RequestDateTime | None = None
     person: str | None = None
