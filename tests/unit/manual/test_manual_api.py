@@ -198,14 +198,18 @@ def test_a_title_of_invisible_characters_is_422_naming_it_on_create_and_edit(cal
     invisible = "\u0002\u202e\U000e0041"
     posted = call("POST", "/achievements", body={**MENTORING, "title": invisible})
     edited = call("PATCH", f"/achievements/{achievement_id}", body={"title": invisible}, headers={"If-Match": tag})
+    # and an impact over its 1,000 characters as sent, though under them once cleaned (the OpenAPI limit holds)
+    long = call("POST", "/achievements", body={**MENTORING, "impact": "a" * 990 + "\u0002" * 11})
     after_refusals = moto_tables.items()
     # and text with invisible characters around words
     spaced = call("POST", "/achievements", body={**MENTORING, "title": "\u0002Led\u202e the review", "impact": "\x00"})
 
-    # Then both empty titles are a 422 naming the title, and nothing was written by them
+    # Then both empty titles and the long impact are a 422 naming the field, and nothing was written by them
     for status, _, answer in (posted, edited):
         assert status == 422, answer
         assert answer["message"] == "invalid request: title"
+    assert long[0] == 422
+    assert long[2]["message"] == "invalid request: impact"
     assert after_refusals == before
     # And the third is stored cleaned
     assert spaced[0] == 201

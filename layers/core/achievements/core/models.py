@@ -160,12 +160,19 @@ def _decimal_digits(value: Any) -> Any:
     return value
 
 
-def _clean(value: Any) -> Any:
-    return clean_text(value) if isinstance(value, str) else value
+def _visible(value: str) -> str:
+    kept = clean_text(value)
+    if not kept.strip():
+        raise ValueError("holds no visible character (control, bidi-override and tag characters are removed)")
+    return kept
 
 
-# Text of a request body: control, bidi-override and tag characters stripped before any other check.
-CleanText = Annotated[str, BeforeValidator(_clean)]
+# Text of a request body, after its StringConstraints (`Annotated[str, StringConstraints(...), Cleaned]`): the
+# limits apply to what was sent (as the OpenAPI document says), what is kept has control, bidi-override and tag
+# characters removed.
+Cleaned = AfterValidator(clean_text)
+# The same, and at least one visible character must be left: a title of control characters only is a 422.
+Visible = AfterValidator(_visible)
 
 # An id in a path: a positive integer written in plain decimal digits.
 IdNumber = Annotated[int, BeforeValidator(_decimal_digits)]

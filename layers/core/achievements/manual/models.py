@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from achievements.core.models import Category, CleanText, RequestDateTime
+from achievements.core.models import Category, Cleaned, RequestDateTime, Visible
 
 
 class ManualAchievementIn(BaseModel):
@@ -14,13 +14,15 @@ class ManualAchievementIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Text is cleaned of invisible characters before its limits apply: a title of control characters is 422.
-    title: CleanText = Field(min_length=1, max_length=300, examples=["Mentored two new engineers through on-call"])
-    description: CleanText = Field(default="", max_length=4000)
+    # Limits on the text as sent; kept cleaned of invisible characters (a title of control characters only: 422).
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300), Visible] = Field(
+        examples=["Mentored two new engineers through on-call"]
+    )
+    description: Annotated[str, StringConstraints(max_length=4000), Cleaned] = ""
     category: Category = Field(examples=["leadership"])
     occurred_at: RequestDateTime | None = Field(default=None, description="When it happened (default: now)")
-    impact: CleanText = Field(default="", max_length=1000)
-    business_value: CleanText = Field(default="", max_length=1000)
+    impact: Annotated[str, StringConstraints(max_length=1000), Cleaned] = ""
+    business_value: Annotated[str, StringConstraints(max_length=1000), Cleaned] = ""
     technologies: list[str] = Field(default_factory=list, max_length=50)
     tags: list[str] = Field(default_factory=list, max_length=50)
     person: str | None = Field(default=None, description="Whose it is (a registered slug); default: the default owner")
@@ -47,12 +49,12 @@ class AchievementPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: CleanText | None = Field(default=None, min_length=1, max_length=300)
-    description: CleanText | None = Field(default=None, max_length=4000)
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300), Visible] | None = None
+    description: Annotated[str, StringConstraints(max_length=4000), Cleaned] | None = None
     category: Category | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
-    impact: CleanText | None = Field(default=None, max_length=1000)
-    business_value: CleanText | None = Field(default=None, max_length=1000)
+    impact: Annotated[str, StringConstraints(max_length=1000), Cleaned] | None = None
+    business_value: Annotated[str, StringConstraints(max_length=1000), Cleaned] | None = None
     technologies: list[str] | None = Field(default=None, max_length=50)
     occurred_at: RequestDateTime | None = None
     person: str | None = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
 
-from achievements.core.models import CleanText
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from achievements.core.models import Visible
 from achievements.core.ownership import MAX_ALIASES, MAX_TEAMS, Person
 
 
@@ -13,7 +15,7 @@ class PersonIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: CleanText = Field(min_length=1, max_length=200, examples=["Alice Example"])
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200), Visible] = Field(examples=["Alice Example"])
     aliases: list[str] = Field(
         default_factory=list,
         max_length=MAX_ALIASES,

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-from achievements.core.models import CleanText, RequestDateTime
+from achievements.core.models import Cleaned, RequestDateTime, Visible
 
 
 class ViralPostIn(BaseModel):
@@ -16,14 +16,14 @@ class ViralPostIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True)
 
-    hook: CleanText = Field(min_length=1, max_length=1000)
-    body: CleanText = Field(default="", max_length=20000)
+    hook: Annotated[str, StringConstraints(min_length=1, max_length=1000), Visible]
+    body: Annotated[str, StringConstraints(max_length=20000), Cleaned] = ""
     engagement_rate: float = Field(ge=0, le=1, allow_inf_nan=False)
     views: int = Field(default=0, ge=0, le=10**12)
     likes: int = Field(default=0, ge=0, le=10**12)
     shares: int = Field(default=0, ge=0, le=10**12)
-    persona_id: CleanText | None = Field(default=None, min_length=1, max_length=128)
-    post_id: CleanText | None = Field(default=None, min_length=1, max_length=256)
+    persona_id: Annotated[str, StringConstraints(min_length=1, max_length=128), Visible] | None = None
+    post_id: Annotated[str, StringConstraints(min_length=1, max_length=256), Visible] | None = None
     posted_at: RequestDateTime | None = Field(default=None, strict=False)
 
 
