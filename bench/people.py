@@ -145,6 +145,18 @@ def record_calls(client: Any) -> list[tuple[str, int]]:
     return calls
 
 
+def timed_request(handler: Any, event: dict[str, Any], query: dict[str, str], context: Any) -> tuple[Any, float]:
+    """One API Gateway request (`event` with `query`) through a Lambda handler in-process: its answer, its seconds."""
+    request = json.loads(json.dumps(event))
+    request["queryStringParameters"] = query
+    request["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+    started = time.perf_counter()
+    response = handler(request, context)
+    elapsed = time.perf_counter() - started
+    assert response["statusCode"] == 200, response["body"]
+    return response, elapsed
+
+
 class FakeQueue:
     """The worker's continuation messages, kept in memory (the bench runs the messages one after another)."""
 
@@ -209,14 +221,8 @@ def main() -> None:
                 for size, table in tables.items():
                     settings = insights_settings().model_copy(update={"achievements_table_name": table})
                     deps.build(settings, AwsClients(dynamodb=client))
-                    request = json.loads(json.dumps(event))
-                    request["queryStringParameters"] = query
-                    request["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
                     calls.clear()
-                    started = time.perf_counter()
-                    response = insights_app.lambda_handler(request, context)
-                    elapsed = time.perf_counter() - started
-                    assert response["statusCode"] == 200, response["body"]
+                    _, elapsed = timed_request(insights_app.lambda_handler, event, query, context)
                     if run >= 3:
                         samples[(name, size)].append(elapsed)
                     reads[(name, size)] = list(calls)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 import warnings
 
 from bench.inprocess import ROOT, prepare
@@ -26,7 +25,7 @@ prepare(CURSOR_SIGNING_KEY="bench-cursor-key", REATTRIBUTION_QUEUE_URL="http://1
 from achievements.core.aws import AwsClients  # noqa: E402
 from achievements.reviews.deps import deps  # noqa: E402
 from achievements.reviews.settings import reviews_settings  # noqa: E402
-from bench.people import bench_client, record_calls, seed_two_tables  # noqa: E402 - the same tables as bench.people
+from bench.people import bench_client, record_calls, seed_two_tables, timed_request  # noqa: E402 - the same tables as bench.people
 from devstack.dynamodb_local import DynamoDBLocal  # noqa: E402
 from devstack.worker import LocalContext  # noqa: E402
 
@@ -62,14 +61,8 @@ def main() -> None:
                 for size, table in tables.items():
                     settings = reviews_settings().model_copy(update={"achievements_table_name": table})
                     deps.build(settings, AwsClients(dynamodb=client))
-                    request = json.loads(json.dumps(EVENT))
-                    request["queryStringParameters"] = query
-                    request["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
                     calls.clear()
-                    started = time.perf_counter()
-                    response = reviews_app.lambda_handler(request, context)
-                    elapsed = time.perf_counter() - started
-                    assert response["statusCode"] == 200, response["body"]
+                    response, elapsed = timed_request(reviews_app.lambda_handler, EVENT, query, context)
                     if run >= 3:
                         samples[(name, size)].append(elapsed)
                     reads[(name, size)] = list(calls)
