@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
+from achievements.core.http_auth import BearerAuth
 from achievements.core.metrics import CATALOGUE
-from achievements.prometheus.client import BearerAuth, PrometheusClient
+from achievements.prometheus.client import PrometheusClient
 from achievements.prometheus.drafts import parse_overrides
 from achievements.prometheus.models import ScrapeOutcome, ScrapeTrigger
 from achievements.prometheus.service import PrometheusScraper

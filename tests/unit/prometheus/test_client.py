@@ -10,13 +10,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from achievements.prometheus.client import (
-    BearerAuth,
-    PrometheusClient,
-    PrometheusErrorKind,
-    PrometheusQueryError,
-    auth_from_secret,
-)
+from achievements.core.http_auth import BearerAuth, auth_from_secret
+from achievements.prometheus.client import PrometheusClient, PrometheusErrorKind, PrometheusQueryError
 
 AT = datetime(2025, 1, 25, 16, 30, tzinfo=UTC)
 Handler = Callable[[httpx.Request], httpx.Response]

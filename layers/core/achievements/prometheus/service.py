@@ -20,9 +20,10 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 
 from achievements.core.aws import make_client
 from achievements.core.errors import InvalidInput
+from achievements.core.http_auth import auth_from_secret
 from achievements.core.models import AchievementDraft, Source, WriteStatus, utcnow
 from achievements.core.observability import logger, metrics
-from achievements.prometheus.client import PrometheusClient, PrometheusQueryError, auth_from_secret
+from achievements.prometheus.client import PrometheusClient, PrometheusQueryError
 from achievements.prometheus.drafts import (
     InvalidScrapeConfig,
     MetricOverride,

@@ -20,12 +20,13 @@ from datetime import datetime
 import httpx
 from pydantic import ValidationError
 
+from achievements.core.http_auth import auth_from_secret
 from achievements.core.models import Source, utcnow
 from achievements.core.observability import logger, metrics
 from achievements.core.secrets import SecretSource, SecretUnavailable
 from achievements.store import AchievementStore
 from achievements.store.achievements import fingerprint
-from achievements.threads.client import AdaptorError, ThreadsAdaptorClient, auth_from_secret
+from achievements.threads.client import AdaptorError, ThreadsAdaptorClient
 from achievements.threads.drafts import NotMeasurable, adaptor_post_draft, adaptor_posts, adaptor_viral_post, post_ref
 from achievements.threads.models import (
     AdaptorPost,
