@@ -7,15 +7,14 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from achievements.access.guard import admit
 from achievements.core.observability import logger, metrics, tracer
+from achievements.core.schedule import scheduled_event
 from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.prometheus.deps import deps
 from achievements.prometheus.models import (
-    ScheduledScrapeEvent,
     ScrapeReport,
     ScrapeRequest,
     ScrapeTrigger,
@@ -61,13 +60,7 @@ def status() -> StatusResponse:
 
 def scheduled_scrape(event: dict[str, Any]) -> dict[str, Any]:
     """The EventBridge Scheduler run: completes whatever Prometheus does; only a DynamoDB failure raises."""
-    try:
-        invocation = ScheduledScrapeEvent.model_validate(event)
-    except ValidationError as error:
-        # Neither API Gateway nor our schedule: failing sends it to the dead-letter queue, where it can be seen.
-        raise ValueError(f"not an API Gateway request nor the scrape schedule's event: {error}") from error
-    if invocation.execution_id:
-        logger.set_correlation_id(invocation.execution_id)
+    invocation = scheduled_event(event, "scrape")
     report = deps.current().scraper.scrape(ScrapeTrigger.SCHEDULE, run_id=invocation.execution_id)
     return report.model_dump(mode="json")
 

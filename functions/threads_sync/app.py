@@ -7,14 +7,14 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from achievements.access.guard import admit
 from achievements.core.observability import logger, metrics, tracer
+from achievements.core.schedule import scheduled_event
 from achievements.http.priming import prime, request
 from achievements.http.resolver import documented, make_resolver, resolve
 from achievements.threads.deps import sync_deps
-from achievements.threads.models import ScheduledSyncEvent, SyncReport, SyncRequest, SyncStatus, SyncTrigger
+from achievements.threads.models import SyncReport, SyncRequest, SyncStatus, SyncTrigger
 from achievements.threads.settings import threads_sync_settings
 
 sync_deps.build(threads_sync_settings())
@@ -55,13 +55,7 @@ def status() -> SyncStatus:
 
 def scheduled_sync(event: dict[str, Any]) -> dict[str, Any]:
     """The EventBridge Scheduler run: completes whatever the adaptor does; only a store failure raises."""
-    try:
-        invocation = ScheduledSyncEvent.model_validate(event)
-    except ValidationError as error:
-        # Neither API Gateway nor our schedule: failing sends it to the dead-letter queue, where it can be seen.
-        raise ValueError(f"not an API Gateway request nor the sync schedule's event: {error}") from error
-    if invocation.execution_id:
-        logger.set_correlation_id(invocation.execution_id)
+    invocation = scheduled_event(event, "sync")
     report = sync_deps.current().sync.sync(SyncTrigger.SCHEDULE, run_id=invocation.execution_id)
     return report.model_dump(mode="json")
 

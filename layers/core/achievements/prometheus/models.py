@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from achievements.core.models import WriteStatus
 
@@ -59,24 +59,6 @@ class ScrapeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     metrics: list[MetricName] | None = Field(default=None, min_length=1, max_length=50)
-
-
-class ScheduledScrapeEvent(BaseModel):
-    """What EventBridge Scheduler sends (the schedule's Input, context attributes filled in)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    trigger: Literal["schedule"]
-    schedule_arn: str | None = Field(default=None, max_length=2048)
-    scheduled_time: str | None = Field(default=None, max_length=64)
-    execution_id: str | None = Field(default=None, max_length=256)
-    attempt: str | int | None = None
-
-    @field_validator("schedule_arn", "scheduled_time", "execution_id", "attempt", mode="before")
-    @classmethod
-    def _unrendered_is_absent(cls, value: object) -> object:
-        # A placeholder Scheduler did not fill in (e.g. a local run of the template's Input) says nothing.
-        return None if isinstance(value, str) and value.startswith("<aws.scheduler.") else value
 
 
 class MetricState(BaseModel):

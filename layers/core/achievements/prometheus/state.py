@@ -23,15 +23,12 @@ from achievements.store.achievements import default_client
 from achievements.store.codec import from_item, serialize
 from achievements.store.keys import METRIC_PREFIX, SCRAPE_PK, metric_key
 from achievements.store.keys import SCRAPE_STATUS_KEY as STATUS_KEY
+from achievements.store.runs import epoch_ms, record_latest_run
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 BATCH_ATTEMPTS = 8
-
-
-def epoch_ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
 
 
 def iso(at: datetime) -> str:
@@ -119,20 +116,6 @@ class MetricStateStore:
 
     def record_run(self, report: ScrapeReport) -> bool:
         """Remember the run as the last one, unless a run that started later is already recorded."""
-        started_ms = epoch_ms(report.started_at)
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item={
-                    **STATUS_KEY,
-                    "started_ms": {"N": str(started_ms)},
-                    "report": serialize(report.model_dump(mode="json")),
-                },
-                ConditionExpression="attribute_not_exists(started_ms) OR started_ms <= :ms",
-                ExpressionAttributeValues={":ms": {"N": str(started_ms)}},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return record_latest_run(
+            self.client, self.table_name, STATUS_KEY, report.started_at, report.model_dump(mode="json")
+        )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from achievements.core.models import Cleaned, RequestDateTime, Visible
 
@@ -152,24 +152,6 @@ class SyncRequest(BaseModel):
 
     persona_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[^\x00-\x1f/?#&=]+$")
     limit: int | None = Field(default=None, ge=1, le=200)
-
-
-class ScheduledSyncEvent(BaseModel):
-    """What EventBridge Scheduler sends (the schedule's Input, context attributes filled in)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    trigger: Literal["schedule"]
-    schedule_arn: str | None = Field(default=None, max_length=2048)
-    scheduled_time: str | None = Field(default=None, max_length=64)
-    execution_id: str | None = Field(default=None, max_length=256)
-    attempt: str | int | None = None
-
-    @field_validator("schedule_arn", "scheduled_time", "execution_id", "attempt", mode="before")
-    @classmethod
-    def _unrendered_is_absent(cls, value: object) -> object:
-        # A placeholder Scheduler did not fill in (e.g. a local run of the template's Input) says nothing.
-        return None if isinstance(value, str) and value.startswith("<aws.scheduler.") else value
 
 
 class SyncStatus(BaseModel):

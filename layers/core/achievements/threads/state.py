@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
-from achievements.store.codec import from_item, serialize
+from achievements.store.codec import from_item
 from achievements.store.keys import THREADS_SYNC_STATUS_KEY
+from achievements.store.runs import record_latest_run
 from achievements.threads.models import SyncReport
 
 if TYPE_CHECKING:
@@ -34,21 +33,7 @@ class SyncStateStore:
 
     def record_run(self, report: SyncReport) -> bool:
         """Keep `report` as the last run, unless a run that started later is recorded already."""
-        started_ms = int(report.started_at.timestamp() * 1000)
         kept = report.model_copy(update={"posts": report.posts[:STORED_POSTS], "errors": report.errors[:STORED_ERRORS]})
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item={
-                    **THREADS_SYNC_STATUS_KEY,
-                    "started_ms": {"N": str(started_ms)},
-                    "report": serialize(kept.model_dump(mode="json")),
-                },
-                ConditionExpression="attribute_not_exists(started_ms) OR started_ms <= :ms",
-                ExpressionAttributeValues={":ms": {"N": str(started_ms)}},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        return record_latest_run(
+            self.client, self.table_name, THREADS_SYNC_STATUS_KEY, report.started_at, kept.model_dump(mode="json")
+        )
