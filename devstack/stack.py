@@ -89,21 +89,21 @@ class LocalStack:
             self._start_prometheus(log)
         if self.demo_threads_adaptor and "ThreadsAdaptorUrl" not in self.parameter_overrides:
             self._start_threads_adaptor(log)
-        # The gateway binds its port now (0: any free one) and serves last: the pipeline's links point at it
-        self.gateway = LocalApiGateway(
-            api_routes(),
-            self.invoke,
-            self.api_key,
-            stage=parameter_values(self.parameter_overrides).get("StageName", "Prod"),
-            port=self.port,
-            quiet=self.quiet,
-        )
-        self.port = self.gateway.port
         self.receiver = NotificationReceiver(port=self.receiver_port).start()
         log(f"notification receiver on {self.receiver.url} (the people topic's subscriber and the chat webhook)")
         if "ChatWebhookUrl" not in self.parameter_overrides:
             self.parameter_overrides = {**self.parameter_overrides, "ChatWebhookUrl": f"{self.receiver.url}/chat"}
         params = parameter_values(self.parameter_overrides)
+        # The gateway binds its port now (0: any free one) and serves last: the pipeline's links point at it
+        self.gateway = LocalApiGateway(
+            api_routes(),
+            self.invoke,
+            self.api_key,
+            stage=params.get("StageName", "Prod"),
+            port=self.port,
+            quiet=self.quiet,
+        )
+        self.port = self.gateway.port
         log(
             "starting DynamoDB Local"
             + (f" (data in {self.data_dir / 'dynamodb'})" if self.data_dir else " (in memory)")
@@ -136,7 +136,7 @@ class LocalStack:
                 # The counter measures requests' round trips: the pipeline and the worker run beside them, uncounted.
                 env["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb.endpoint
             if "API_URL" in env:  # the local gateway stands for the deployed API in the events' links
-                env["API_URL"] = f"http://127.0.0.1:{self.port}/{params.get('StageName', 'Prod')}"
+                env["API_URL"] = f"{self.gateway.url}/{self.gateway.stage}"
             self.functions[name] = LocalFunction(
                 FunctionSpec.from_template(name, env, built=self.built), base_env, quiet=self.quiet
             )
