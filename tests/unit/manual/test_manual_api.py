@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from achievements.core.models import AchievementDraft, Category, Source
+import pytest
+
+from achievements.core.models import Achievement, AchievementDraft, Category, Source, utcnow
 from achievements.people.deps import PeopleDeps
+from achievements.store import AchievementStore
 from tests.conftest import Tables
 from tests.unit.people.conftest import Invoke
 
@@ -215,3 +218,40 @@ def test_a_title_of_invisible_characters_is_422_naming_it_on_create_and_edit(cal
     assert spaced[0] == 201
     _, _, stored = call("GET", f"/achievements/{spaced[2]['achievement_id']}")
     assert (stored["title"], stored["impact"]) == ("Led the review", "")
+
+
+def test_a_write_that_loses_a_race_is_redone_unless_its_etag_went_stale(
+    call: Invoke, people: PeopleDeps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two achievements, and another writer (as the pipeline's analysis of a new one) that lands between each
+    # request's read and its write, once per request
+    first, second = create(call), create(call, {**MENTORING, "title": "Ran the incident review"})
+    stale_tag = etag(call, second)
+    real_replace = AchievementStore.replace
+    raced: list[int] = []
+
+    def racing_replace(self: AchievementStore, achievement: Achievement, previous: Achievement) -> bool:
+        if achievement.id not in raced:
+            raced.append(achievement.id)
+            stored = people.store.get(achievement.id)
+            assert stored is not None
+            assert real_replace(people.store, stored.model_copy(update={"updated_at": utcnow()}), stored)
+        return real_replace(self, achievement, previous)
+
+    monkeypatch.setattr(AchievementStore, "replace", racing_replace)
+
+    # When the first is deleted without If-Match, and the second with the ETag read before the race
+    deleted = call("DELETE", f"/achievements/{first}")
+    stale = call("DELETE", f"/achievements/{second}", headers={"If-Match": stale_tag})
+
+    # Then the delete without If-Match is re-read and done; the one whose ETag the race made stale is 412
+    assert deleted[0] == 200, deleted
+    stored = people.store.get(first)
+    assert stored is not None
+    assert stored.deleted_at is not None
+    assert stale[0] == 412, stale
+    assert "changed since that ETag" in stale[2]["message"]
+    kept = people.store.get(second)
+    assert kept is not None
+    assert kept.deleted_at is None
+    assert raced == [first, second]

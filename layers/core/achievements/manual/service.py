@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from achievements.core.errors import (
@@ -72,10 +73,24 @@ def _check_match(achievement: Achievement, if_match: str | None, required: bool)
         )
 
 
-def _write(store: AchievementStore, new: Achievement, previous: Achievement) -> Achievement:
-    if not store.replace(new, previous):
-        raise PreconditionFailed(f"achievement {new.id} changed meanwhile: GET it again and re-apply the edit")
-    return new
+# A write that lost a race is re-read and re-done this many times in all (another writer keeps winning: 412).
+WRITE_ATTEMPTS = 5
+
+
+def _written(
+    store: AchievementStore, achievement_id: int, change: Callable[[Achievement], Achievement | None]
+) -> Achievement:
+    """Read the achievement, `change` it (None: nothing to write) and write it. A write that lost a race to
+    another writer (the pipeline's analysis of a new achievement, a second edit) is re-read and re-done: the
+    change's own checks, If-Match among them, run again on what is stored now, so a stale ETag is still 412."""
+    for _ in range(WRITE_ATTEMPTS):
+        current = _current(store, achievement_id)
+        new = change(current)
+        if new is None:
+            return current
+        if store.replace(new, current):
+            return new
+    raise PreconditionFailed(f"achievement {achievement_id} changed meanwhile: GET it again and re-apply the edit")
 
 
 def edit(
@@ -88,40 +103,49 @@ def edit(
     changes: dict[str, Any] = patch.changes()
     if not changes:
         raise InvalidInput("invalid request: nothing to change (give at least one editable field)")
-    current = _current(store, achievement_id)
-    if current.deleted_at is not None:
-        raise Conflict(f"achievement {achievement_id} is deleted: POST /achievements/{achievement_id}/restore first")
-    _check_match(current, if_match, required=True)
-    if "occurred_at" in changes and changes["occurred_at"] > utcnow():
-        raise InvalidInput("invalid request: occurred_at is in the future")
-    update: dict[str, Any] = dict(changes)
-    if "person" in changes:
-        owner = _owner(registry, changes["person"])
-        update.update(person=owner.person, teams=owner.teams, attributed_by="explicit")
-    content = {name: value for name, value in changes.items() if name in CONTENT_FIELDS}
-    if content:
-        update["fingerprint"] = edited_fingerprint(current.fingerprint, content)
-    update["edited"] = sorted(
-        {*current.edited, *(name for name in changes if name in CONTENT_FIELDS | {"occurred_at"})}
-    )
-    update["updated_at"] = utcnow()
-    new = Achievement.model_validate({**current.model_dump(), **update})
-    return _write(store, new, current)
+
+    def edited(current: Achievement) -> Achievement:
+        if current.deleted_at is not None:
+            raise Conflict(
+                f"achievement {achievement_id} is deleted: POST /achievements/{achievement_id}/restore first"
+            )
+        _check_match(current, if_match, required=True)
+        if "occurred_at" in changes and changes["occurred_at"] > utcnow():
+            raise InvalidInput("invalid request: occurred_at is in the future")
+        update: dict[str, Any] = dict(changes)
+        if "person" in changes:
+            owner = _owner(registry, changes["person"])
+            update.update(person=owner.person, teams=owner.teams, attributed_by="explicit")
+        content = {name: value for name, value in changes.items() if name in CONTENT_FIELDS}
+        if content:
+            update["fingerprint"] = edited_fingerprint(current.fingerprint, content)
+        update["edited"] = sorted(
+            {*current.edited, *(name for name in changes if name in CONTENT_FIELDS | {"occurred_at"})}
+        )
+        update["updated_at"] = utcnow()
+        return Achievement.model_validate({**current.model_dump(), **update})
+
+    return _written(store, achievement_id, edited)
 
 
 def delete(store: AchievementStore, achievement_id: int, if_match: str | None) -> None:
     """Soft delete: it leaves every listing and every aggregate; restore brings it back. Repeats are no-ops."""
-    current = _current(store, achievement_id)
-    if current.deleted_at is not None:
-        return
-    _check_match(current, if_match, required=False)
-    now = utcnow()
-    _write(store, current.model_copy(update={"deleted_at": now, "updated_at": now}), current)
+
+    def deleted(current: Achievement) -> Achievement | None:
+        if current.deleted_at is not None:
+            return None
+        _check_match(current, if_match, required=False)
+        now = utcnow()
+        return current.model_copy(update={"deleted_at": now, "updated_at": now})
+
+    _written(store, achievement_id, deleted)
 
 
 def restore(store: AchievementStore, achievement_id: int, if_match: str | None) -> Achievement:
-    current = _current(store, achievement_id)
-    if current.deleted_at is None:
-        raise Conflict(f"achievement {achievement_id} is not deleted")
-    _check_match(current, if_match, required=False)
-    return _write(store, current.model_copy(update={"deleted_at": None, "updated_at": utcnow()}), current)
+    def restored(current: Achievement) -> Achievement:
+        if current.deleted_at is None:
+            raise Conflict(f"achievement {achievement_id} is not deleted")
+        _check_match(current, if_match, required=False)
+        return current.model_copy(update={"deleted_at": None, "updated_at": utcnow()})
+
+    return _written(store, achievement_id, restored)
