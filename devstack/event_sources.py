@@ -127,10 +127,14 @@ class BackgroundLoop:
         self.thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5) -> None:
         self.stopping.set()
+        self.join(timeout)
+
+    def join(self, timeout: float) -> None:
+        """Wait for the loop to end; an invocation in flight finishes first, as Lambda lets it."""
         if self.thread is not None:
-            self.thread.join(timeout=5)
+            self.thread.join(timeout=timeout)
 
 
 @dataclass

@@ -152,6 +152,7 @@ class LocalFunction:
     _count: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _workers: list[_Worker] = field(default_factory=list)
+    _closed: bool = False
 
     def _spawn(self) -> _Worker:
         path = [self.spec.code_dir, self.spec.layer_dir]
@@ -180,16 +181,23 @@ class LocalFunction:
             env=env,
             cwd=self.spec.code_dir,
         )
+        worker = _Worker(process)
+        with self._lock:
+            self._workers.append(worker)  # listed while it initialises, so `close` stops it too
+            closed = self._closed
+        if closed:
+            worker.kill()
+            raise InvocationError(f"{self.spec.name}: the local stack is stopping")
         first = _read_line(process, 60)
         if "init_error" in first:
             process.wait(timeout=5)
             raise InvocationError(f"{self.spec.name} failed to initialise: {first['init_error']}\n{first['trace']}")
-        worker = _Worker(process)
-        self._workers.append(worker)
         return worker
 
     def _acquire(self, deadline: float) -> _Worker:
         while True:
+            if self._closed:
+                raise InvocationError(f"{self.spec.name}: the local stack is stopping")
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
@@ -243,6 +251,9 @@ class LocalFunction:
         self._idle.put(self._acquire(deadline))
 
     def close(self) -> None:
-        for worker in self._workers:
+        """Stop every instance; an invocation after this fails instead of starting a new one."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = self._workers, []
+        for worker in workers:
             worker.kill()
-        self._workers.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from devstack.authorizer import LocalAuthorizer
 from devstack.aws_services import LOCAL_SECRET_VALUES, LocalAwsServices, local_client
 from devstack.call_counter import CountingProxy
 from devstack.dynamodb_local import DynamoDBLocal
-from devstack.event_sources import LocalScheduler, SqsPoller, schedule_sources, sqs_sources
+from devstack.event_sources import BackgroundLoop, LocalScheduler, SqsPoller, schedule_sources, sqs_sources
 from devstack.functions import FunctionSpec, LocalFunction, parameter_values, resolve, resolve_env
 from devstack.gateway import LocalApiGateway
 from devstack.pipeline import DeliveryPoller, LocalBus, NotificationReceiver, StreamPoller, stream_arn, stream_sources
@@ -238,14 +239,14 @@ class LocalStack:
         if self.gateway is not None:
             self.gateway.stop()
             self.gateway = None
-        for scheduler in self.schedulers:
-            scheduler.stop()
-        for poller in self.pollers:
-            poller.stop()
-        for stream_poller in self.stream_pollers:
-            stream_poller.stop()
-        for delivery_poller in self.delivery_pollers:
-            delivery_poller.stop()
+        # Every loop is told to stop first, then each is waited for: an invocation in flight (a scheduled
+        # sync, a batch) ends before the functions, the queues and DynamoDB Local it uses are stopped.
+        loops: list[BackgroundLoop] = [*self.schedulers, *self.pollers, *self.stream_pollers, *self.delivery_pollers]
+        for loop in loops:
+            loop.stopping.set()
+        deadline = time.monotonic() + 60
+        for loop in loops:
+            loop.join(max(0.0, deadline - time.monotonic()))
         self.schedulers.clear()
         self.pollers.clear()
         self.stream_pollers.clear()
