@@ -96,7 +96,11 @@ class DynamoDBLocal:
             "-sharedDb",
             "-disableTelemetry",
         ]
-        self.process = subprocess.Popen(command, cwd=jar.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Its own session: a terminal's Ctrl-C reaches the stack only, which stops this by PID once what is in
+        # flight (a scheduled sync, a stream batch) has ended, instead of DynamoDB vanishing under it.
+        self.process = subprocess.Popen(
+            command, cwd=jar.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
         _wait_for_port(self.port, self.process, timeout)
         return self
 

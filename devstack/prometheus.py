@@ -130,7 +130,8 @@ class PrometheusServer:
         ]
         log = self.tsdb.parent / "prometheus.log"
         with log.open("wb") as output:  # a file, not a pipe: a chatty process never blocks on a full pipe
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=output)
+            # Its own session, as DynamoDB Local's: Ctrl-C stops the stack, and the stack stops this by PID.
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=output, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
