@@ -23,7 +23,7 @@ from achievements.threads.settings import ThreadsSyncSettings
 from devstack.stack import LocalStack
 from tests.conftest import Tables, clients_of
 from tests.fakes.threads_adaptor import ThreadsAdaptor, post
-from tests.integration.conftest import api_client, stored_achievements
+from tests.integration.conftest import api_client, stored_achievements, wait_until
 
 pytestmark = pytest.mark.integration
 KEY = "threads-sync-e2e-key"
@@ -108,9 +108,26 @@ def wait_for_sync_status(http: httpx.Client, timeout: float = 60) -> dict[str, A
 
 
 @pytest.fixture(scope="module")
-def first_scheduled(http: httpx.Client) -> dict[str, Any]:
-    """The status once the first scheduled sync has run (before any test syncs by hand)."""
-    return wait_for_sync_status(http)
+def first_scheduled(stack: LocalStack, http: httpx.Client) -> dict[str, Any]:
+    """The status once the first scheduled sync has run (before any test syncs by hand), and the pipeline's
+    automatic analysis of what it created has landed: after that, nothing changes the stored posts by itself."""
+    status = wait_for_sync_status(http)
+    wait_for_current_analyses(stack, http)
+    return status
+
+
+def wait_for_current_analyses(stack: LocalStack, http: httpx.Client) -> None:
+    """Until the pipeline's automatic analysis of every stored post is of its present content (none pending or
+    stale): only then does nothing change the stored items by itself."""
+
+    def current(item: dict[str, Any]) -> bool:
+        body = http.get(f"/analyze/deep/{item['id']['N']}").json()
+        return bool(body["status"] == "completed" and not body.get("stale"))
+
+    wait_until(
+        lambda: all(current(item) for item in stored_achievements(stack, "threads")),
+        what="a current automatic analysis of every synced post",
+    )
 
 
 def test_the_first_scheduled_sync_stores_the_demo_adaptors_viral_posts(
@@ -140,7 +157,9 @@ def test_the_first_scheduled_sync_stores_the_demo_adaptors_viral_posts(
 def test_syncing_again_over_http_changes_nothing(
     stack: LocalStack, http: httpx.Client, first_scheduled: dict[str, Any]
 ) -> None:
-    # Given the scheduled sync ran
+    # Given the scheduled sync ran, and the pipeline has analysed what is stored now (an earlier push may have
+    # changed a post)
+    wait_for_current_analyses(stack, http)
     before = sorted(json.dumps(item, sort_keys=True) for item in stored_achievements(stack))
 
     # When POST /threads/sync runs again and again
