@@ -127,9 +127,9 @@ class BackgroundLoop:
         self.thread.start()
         return self
 
-    def stop(self, timeout: float = 5) -> None:
+    def stop(self) -> None:
         self.stopping.set()
-        self.join(timeout)
+        self.join(5)
 
     def join(self, timeout: float) -> None:
         """Wait for the loop to end; an invocation in flight finishes first, as Lambda lets it."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -93,6 +94,15 @@ def build_on(deps: Any, tables: Tables, settings: Any = None, **clients: Any) ->
 @pytest.fixture
 def lambda_context() -> LambdaContext:
     return LambdaContext()
+
+
+def at_once[Item, Result](work: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+    """`work` on every item at the same moment, one thread each, as that many Lambda instances would run it.
+
+    `work` is the code a route runs, not the handler: Powertools keeps the request being resolved on
+    `BaseRouter`'s class, so one process must never resolve two at once (and Lambda never does)."""
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(work, items))
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -9,7 +9,6 @@ import hmac
 import json
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -23,7 +22,7 @@ from achievements.github.settings import github_webhook_settings
 from devstack.aws_services import LOCAL_SECRET_VALUES
 from devstack.stack import LocalStack
 from functions.github_webhook import app as github_app
-from tests.conftest import Tables, build_on, load_event
+from tests.conftest import Tables, at_once, build_on, load_event
 
 pytestmark = pytest.mark.integration
 LOCAL_SECRET = "local-github-webhook-secret"
@@ -52,21 +51,14 @@ def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
     return int(response["statusCode"]), json.loads(response["body"])
 
 
-def at_once(events: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
-    """Each delivery received at the same moment, as that many Lambda instances would: read and stored by the code
-    the route runs, answered as it answers. (Not the handler on threads: Powertools keeps the request being
-    resolved on the resolver's class, so one process must never resolve two at once, and Lambda never does.)"""
-    graph = deps.current()
-
-    def receive(event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        request = APIGatewayProxyEvent(event)
-        body = github_app.raw_body(request.body, request.is_base64_encoded)
-        delivery = read_delivery(request.headers, body, graph.webhook_secret.get)
-        answer = receive_delivery(delivery, graph.store, graph.deliveries)
-        return answer.status_code, answer.body.model_dump(mode="json", exclude_none=True)
-
-    with ThreadPoolExecutor(max_workers=len(events)) as pool:
-        return list(pool.map(receive, events))
+def received(event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """One delivery read and stored by the code `POST /github/webhook` runs, answered as the route answers."""
+    graph, request = deps.current(), APIGatewayProxyEvent(event)
+    body = github_app.raw_body(request.body, request.is_base64_encoded)
+    answer = receive_delivery(
+        read_delivery(request.headers, body, graph.webhook_secret.get), graph.store, graph.deliveries
+    )
+    return answer.status_code, answer.body.model_dump(mode="json", exclude_none=True)
 
 
 def with_delivery_id(event: dict[str, Any], delivery_id: str) -> dict[str, Any]:
@@ -83,7 +75,7 @@ def test_thirty_concurrent_copies_of_one_delivery_make_one_achievement(wired: Ta
     # Given 30 copies of one delivery arriving at once (same X-GitHub-Delivery)
     event = load_event(PR_EVENT)
     # When all 30 are received at once
-    answers = at_once([copy.deepcopy(event) for _ in range(30)])
+    answers = at_once(received, [copy.deepcopy(event) for _ in range(30)])
 
     # Then one is created and every answer carries its id; one achievement, one delivery record
     assert [status for status, _ in answers].count(201) == 1
@@ -99,7 +91,7 @@ def test_thirty_concurrent_deliveries_of_one_pull_request_make_one_achievement(w
     event = load_event(PR_EVENT)
     events = [with_delivery_id(event, str(uuid.uuid4())) for _ in range(30)]
     # When all 30 are received at once
-    answers = at_once(events)
+    answers = at_once(received, events)
 
     # Then one achievement, 30 deliveries each recorded against it
     assert sorted(body["status"] for _, body in answers) == ["created"] + ["unchanged"] * 29

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from achievements.threads.deps import deps
 from achievements.threads.models import ViralPostIn
 from achievements.threads.service import track_viral_post
 from functions.threads_webhook import app as threads_app
-from tests.conftest import Tables, api_event, build_on, load_event
+from tests.conftest import Tables, api_event, at_once, build_on, load_event
 
 pytestmark = pytest.mark.integration
 EVENT = "threads_track.json"
@@ -30,19 +29,11 @@ def call(event: dict[str, Any], context) -> tuple[int, dict[str, Any]]:
     return int(response["statusCode"]), json.loads(response["body"])
 
 
-def at_once(bodies: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
-    """Each body tracked at the same moment, as that many Lambda instances would: parsed and stored by the code the
-    route runs, its answer as the route answers it. (Not the handler on threads: Powertools keeps the request being
-    resolved on the resolver's class, so one process must never resolve two at once, and Lambda never does.)"""
-    store = deps.current().store
-
-    def track(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        answer = track_answer(track_viral_post(ViralPostIn.model_validate(body), store))
-        assert answer.body is not None
-        return answer.status_code, answer.body.model_dump(mode="json", exclude_none=True)
-
-    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
-        return list(pool.map(track, bodies))
+def tracked(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """One body parsed and stored by the code `POST /threads/track` runs, answered as the route answers."""
+    answer = track_answer(track_viral_post(ViralPostIn.model_validate(body), deps.current().store))
+    assert answer.body is not None
+    return answer.status_code, answer.body.model_dump(mode="json", exclude_none=True)
 
 
 def test_reference_payload_round_trips_through_dynamodb_local(store, lambda_context) -> None:
@@ -65,7 +56,7 @@ def test_fifty_concurrent_deliveries_of_one_post_create_exactly_one_achievement(
     # Given 50 deliveries of the same post at once
     event = load_event(EVENT)
     # When all 50 are tracked at once
-    answers = at_once([json.loads(event["body"]) for _ in range(50)])
+    answers = at_once(tracked, [json.loads(event["body"]) for _ in range(50)])
 
     # Then exactly one was created, the others answer with its id, and the table holds one achievement
     statuses = sorted(body["status"] for _, body in answers)
@@ -86,7 +77,7 @@ def test_concurrent_distinct_posts_get_distinct_ids(store, local_tables, lambda_
     # Given 20 posts that differ only in post_id
     posts = [json.loads(load_event(EVENT)["body"]) | {"post_id": f"p-{n}"} for n in range(20)]
     # When they are delivered at once
-    answers = at_once(posts)
+    answers = at_once(tracked, posts)
     # Then each is created under its own id, and the table holds 20 achievements
     ids = [body["achievement_id"] for _, body in answers]
     assert len(set(ids)) == 20
@@ -100,7 +91,7 @@ def test_concurrent_updates_of_one_post_leave_one_consistent_achievement(store, 
     call(api_event(EVENT, body=base), lambda_context)
     versions = [base | {"views": 10000 + n} for n in range(1, 16)]
     # When the 15 versions are delivered at once
-    answers = at_once(versions)
+    answers = at_once(tracked, versions)
     # Then all answer for achievement 1, and the stored achievement is exactly one of the versions
     assert {body["achievement_id"] for _, body in answers} == {1}
     assert all(body["status"] in {"updated", "unchanged"} for _, body in answers)
